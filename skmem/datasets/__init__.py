@@ -1,0 +1,1 @@
+"""Readers of real data sets and seeded generators of synthetic ones."""

@@ -1,0 +1,608 @@
+"""The plumbing every skmem estimator shares.
+
+An estimator is a plain scikit-learn ``BaseEstimator`` with explicit
+hyperparameters. ``fit`` validates the input, encodes the target, seeds
+torch from ``random_state`` and trains a skorch ``NeuralNet`` that it keeps
+in ``net_``. Training is skorch's: callbacks, history, device handling.
+Batches are cut from tensors by index, never collated sample by sample.
+"""
+
+import copy
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+from scipy.sparse import issparse
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    check_array,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+from skorch import NeuralNet
+from skorch.callbacks import GradientNormClipping, ProgressBar
+from skorch.dataset import ValidSplit
+from torch import nn
+from torch.utils.data import Dataset, Subset
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+}
+
+
+# --------------------------------------------------------------------------
+# The fast data path: a dataset of tensors and an iterator that slices them.
+# --------------------------------------------------------------------------
+
+
+def _take(data, idx):
+    if isinstance(data, Mapping):
+        return {key: value[idx] for key, value in data.items()}
+    return data[idx]
+
+
+class TensorDataset(Dataset):
+    """Inputs (a tensor or a dict of tensors) and an optional target tensor.
+
+    ``take(idx)`` returns a whole batch by fancy indexing; ``__getitem__``
+    exists for torch's ``DataLoader`` and other generic consumers.
+    """
+
+    def __init__(self, X, y=None):
+        self.X = X
+        self.y = y
+        first = next(iter(X.values())) if isinstance(X, Mapping) else X
+        self.n = len(first)
+
+    def __len__(self):
+        return self.n
+
+    def take(self, idx):
+        y = self.y[idx] if self.y is not None else torch.zeros(len(idx))
+        return _take(self.X, idx), y
+
+    def __getitem__(self, i):
+        return self.take(torch.as_tensor([i]))
+
+    def __getitems__(self, indices):
+        return self.take(torch.as_tensor(indices))
+
+
+class BatchIterator:
+    """Yield ``(X, y)`` batches of a :class:`TensorDataset` (or a ``Subset``
+    of one) by slicing its tensors with a permutation: no per-sample work."""
+
+    def __init__(self, dataset, batch_size=32, shuffle=False, drop_last=False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+
+    def _base_and_indices(self):
+        dataset, idx = self.dataset, None
+        while isinstance(dataset, Subset):
+            sub = torch.as_tensor(dataset.indices)
+            idx = sub if idx is None else sub[idx]
+            dataset = dataset.dataset
+        if idx is None:
+            idx = torch.arange(len(dataset))
+        return dataset, idx
+
+    def __len__(self):
+        n, bs = len(self.dataset), self.batch_size
+        return n // bs if self.drop_last else -(-n // bs)
+
+    def __iter__(self):
+        dataset, idx = self._base_and_indices()
+        if self.shuffle:
+            idx = idx[torch.randperm(len(idx))]
+        stop = len(idx) - len(idx) % self.batch_size if self.drop_last else len(idx)
+        for start in range(0, stop, self.batch_size):
+            yield dataset.take(idx[start : start + self.batch_size])
+
+
+# --------------------------------------------------------------------------
+# Input validation.
+# --------------------------------------------------------------------------
+
+
+def _length(y):
+    return len(y) if hasattr(y, "__len__") else np.asarray(y).shape[0]
+
+
+def _to_tensor(array):
+    # Copy, so the user's array is never shared with (or written by) torch.
+    return torch.tensor(np.ascontiguousarray(array))
+
+
+class NeuralEstimator(BaseEstimator):
+    """Base class of skmem estimators; not for direct use.
+
+    Subclasses define ``__init__`` with their hyperparameters (those of the
+    base included), the torch module class ``_module`` and
+    ``_module_params()``, which maps hyperparameters and fitted sizes to the
+    module's constructor arguments.
+
+    Input kinds: an integer array ``(n, T)`` holds token ids, 0 being padding;
+    a float array ``(n, T)`` holds univariate series, ``(n, T, F)``
+    multivariate ones; a dict (or skorch ``SliceDict``) of arrays feeds a
+    module with named inputs, such as ``story`` and ``question``.
+    """
+
+    _module = None
+    _task = None  # "classifier" or "regressor"
+    _named_inputs = False  # whether X may be a dict of arrays
+
+    # ------------------------------------------------------------ hooks
+    def _module_params(self):
+        raise NotImplementedError
+
+    def _input_params(self):
+        """Data-derived module arguments shared by the sequence models."""
+        tokens = self.input_kind_ == "tokens"
+        return {
+            "n_inputs": self.vocab_size_ if tokens else self.n_channels_,
+            "n_outputs": self._module_outputs(),
+            "tokens": tokens,
+        }
+
+    def _criterion(self):
+        raise NotImplementedError
+
+    def _default_callbacks(self):
+        """Callbacks an architecture always needs (e.g. its LR schedule)."""
+        return []
+
+    def _net_class(self):
+        return NeuralNet
+
+    # ------------------------------------------------------------ input
+    def _validate_input(self, X, *, reset):
+        """Return X as a tensor, or a dict of tensors for named inputs."""
+        if isinstance(X, Mapping) and not issparse(X):  # a DOK matrix is a dict
+            if not self._named_inputs:
+                raise ValueError(
+                    f"{type(self).__name__} takes an array, not a dict of inputs; "
+                    f"use StoryVectorizer(flatten=True) for stories."
+                )
+            return self._validate_dict(X, reset=reset)
+        X = validate_data(self, X, dtype="numeric", allow_nd=True, reset=reset)
+        if X.ndim > 3:
+            raise ValueError(
+                f"Expected X of shape (n_samples, n_steps) or "
+                f"(n_samples, n_steps, n_features), got {X.ndim} dimensions."
+            )
+        kind = "tokens" if X.dtype.kind in "iu" else "series"
+        if kind == "tokens" and X.ndim == 3:
+            raise ValueError("Token ids must be a 2-D array (n_samples, n_steps).")
+        n_channels = X.shape[2] if X.ndim == 3 else 1
+        if reset:
+            self.input_kind_ = kind
+            self.n_channels_ = n_channels
+        elif kind != self.input_kind_:
+            fitted = "token ids" if self.input_kind_ == "tokens" else "float series"
+            got = "token ids (integers)" if kind == "tokens" else "floats"
+            raise ValueError(f"{type(self).__name__} was fitted on {fitted} but got {got}.")
+        elif n_channels != self.n_channels_:
+            raise ValueError(
+                f"X has {n_channels} features per step, but {type(self).__name__} "
+                f"is expecting {self.n_channels_} features per step as input."
+            )
+        if kind == "tokens":
+            X = self._validate_tokens(X, reset=reset)
+        else:
+            X = X.astype(np.float32)
+        return _to_tensor(X)
+
+    def _validate_tokens(self, X, *, reset):
+        X = X.astype(np.int64)
+        if X.size and X.min() < 0:
+            raise ValueError("Token ids must be non-negative (0 is padding).")
+        if reset:
+            self.vocab_size_ = max(int(X.max(initial=0)) + 1, 2)
+        # ids never seen in fit become the unknown token, 1
+        return np.where(X >= self.vocab_size_, 1, X)
+
+    def _validate_dict(self, X, *, reset):
+        name = type(self).__name__
+        if len(X) == 0:
+            raise ValueError(f"{name} got an empty dict of inputs.")
+        arrays = {}
+        for key, value in X.items():
+            value = np.asarray(value)
+            if value.dtype.kind not in "iuf" or value.dtype.kind == "f" and not np.isfinite(value).all():
+                raise ValueError(
+                    f"Input {key!r} must be a finite numeric array, got dtype {value.dtype}."
+                )
+            if value.ndim < 1 or len(value) == 0:
+                raise ValueError(f"Input {key!r} is empty.")
+            arrays[key] = value
+        lengths = {key: len(value) for key, value in arrays.items()}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"Inputs have different numbers of samples: {lengths}.")
+        shapes = {key: value.shape[1:] for key, value in arrays.items()}
+        if reset:
+            self.input_shapes_ = shapes
+            ids = [v for v in arrays.values() if v.dtype.kind in "iu"]
+            self.vocab_size_ = max([int(v.max(initial=0)) + 1 for v in ids] + [2])
+        else:
+            if set(shapes) != set(self.input_shapes_):
+                raise ValueError(
+                    f"{name} was fitted on inputs {sorted(self.input_shapes_)}, "
+                    f"got {sorted(shapes)}."
+                )
+            for key, shape in shapes.items():
+                if len(shape) != len(self.input_shapes_[key]):
+                    raise ValueError(
+                        f"Input {key!r} has shape {shape} per sample, "
+                        f"{name} is expecting {self.input_shapes_[key]}."
+                    )
+        out = {}
+        for key, value in arrays.items():
+            if value.dtype.kind in "iu":
+                if value.min() < 0:
+                    raise ValueError(f"Token ids in {key!r} must be non-negative.")
+                value = np.where(value >= self.vocab_size_, 1, value).astype(np.int64)
+            else:
+                value = value.astype(np.float32)
+            out[key] = _to_tensor(value)
+        return out
+
+    def _validate_target(self, y, *, reset, **kwargs):
+        """Check ``y`` and return it as a tensor for the criterion."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ net
+    def _seed(self, first):
+        # Continued training draws a new, still reproducible, seed.
+        offset = 0 if first else len(self.net_.history)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        return (seed + offset) % np.iinfo(np.int32).max
+
+    def _rng_context(self):
+        devices = []
+        if str(self.device).startswith("cuda") and torch.cuda.is_available():
+            device = torch.device(self.device)
+            devices = [device.index if device.index is not None else torch.cuda.current_device()]
+        return torch.random.fork_rng(devices=devices)
+
+    def _optimizer(self):
+        if isinstance(self.optimizer, str):
+            try:
+                return OPTIMIZERS[self.optimizer.lower()]
+            except KeyError:
+                raise ValueError(
+                    f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch "
+                    f"optimizer class, got {self.optimizer!r}."
+                ) from None
+        return self.optimizer
+
+    def _callbacks(self):
+        callbacks = list(self._default_callbacks())
+        if self.clip_grad_norm is not None:
+            callbacks.append(
+                ("clip_grad_norm", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
+            )
+        if self.verbose:
+            callbacks.append(("progress_bar", ProgressBar()))
+        # The user's callbacks are copied: fitting never mutates parameters.
+        callbacks.extend(copy.deepcopy(list(self.callbacks or [])))
+        return callbacks
+
+    def _train_split(self):
+        fraction = self.validation_fraction
+        if fraction is None:
+            return None
+        if not (isinstance(fraction, numbers.Real) and 0.0 < fraction < 1.0):
+            raise ValueError(
+                f"validation_fraction must be None or in (0, 1), got {fraction!r}."
+            )
+        return ValidSplit(
+            fraction,
+            stratified=self._task == "classifier",
+            random_state=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
+        )
+
+    def _check_params(self):
+        for name in ("max_epochs", "batch_size"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if not isinstance(self.lr, numbers.Real) or self.lr <= 0:
+            raise ValueError(f"lr must be a positive number, got {self.lr!r}.")
+
+    def _build_net(self):
+        module_params = {f"module__{k}": v for k, v in self._module_params().items()}
+        return self._net_class()(
+            module=self._module,
+            criterion=self._criterion(),
+            optimizer=self._optimizer(),
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            dataset=TensorDataset,
+            iterator_train=BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_valid=BatchIterator,
+            train_split=self._train_split(),
+            callbacks=self._callbacks(),
+            predict_nonlinearity=None,
+            device=self.device,
+            verbose=self.verbose,
+            **module_params,
+        )
+
+    def _fit(self, X, y, *, partial, target_params=None, **fit_params):
+        self._check_params()
+        first = not (partial or self.warm_start) or not hasattr(self, "net_")
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        X = self._validate_input(X, reset=first)
+        n_samples = len(next(iter(X.values()))) if isinstance(X, Mapping) else len(X)
+        if _length(y) != n_samples:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: {n_samples} and "
+                f"{_length(y)}."
+            )
+        y = self._validate_target(y, reset=first, **(target_params or {}))
+        with self._rng_context():
+            torch.manual_seed(self._seed(first))
+            if first:
+                self.net_ = self._build_net()
+                self.net_.initialize()
+            epochs = 1 if partial else None
+            self.net_.partial_fit(X, y, epochs=epochs, **fit_params)
+        self.history_ = self.net_.history
+        return self
+
+    def fit(self, X, y, **fit_params):
+        """Train the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps) or (n_samples, n_steps, n_features), or dict
+            Token ids (integers, 0 = padding) or float series; a dict of
+            arrays for models with named inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target.
+        **fit_params : dict
+            Passed to the skorch net's ``fit``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, partial=False, **fit_params)
+
+    def _forward(self, X):
+        """Raw module output for validated ``X``, on the CPU."""
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        return self.net_.forward(X, training=False, device="cpu")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.dict = self._named_inputs
+        tags.non_deterministic = False
+        return tags
+
+
+class NeuralClassifier(ClassifierMixin, NeuralEstimator):
+    """Base of the classifiers: label encoding, probabilities, accuracy."""
+
+    _task = "classifier"
+
+    def _criterion(self):
+        return nn.CrossEntropyLoss
+
+    def _validate_target(self, y, *, reset, classes=None):
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if reset:
+            self.classes_ = np.unique(y if classes is None else classes)
+            self.n_classes_ = len(self.classes_)
+        codes = np.searchsorted(self.classes_, y)
+        codes = np.clip(codes, 0, len(self.classes_) - 1)
+        unseen = self.classes_[codes] != y
+        if unseen.any():
+            raise ValueError(
+                f"y contains labels not seen in the first fit: "
+                f"{np.unique(y[unseen]).tolist()}; pass every class to "
+                f"partial_fit with `classes`."
+            )
+        return torch.as_tensor(codes, dtype=torch.int64)
+
+    def _module_outputs(self):
+        return self.n_classes_
+
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """Train for one epoch, initialising the model on the first call.
+
+        Parameters
+        ----------
+        X : array-like or dict
+            As in :meth:`fit`.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like, default=None
+            Every class; needed on the first call when ``y`` lacks some.
+        **fit_params : dict
+            Passed to the skorch net.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._fit(
+            X, y, partial=True, target_params={"classes": classes}, **fit_params
+        )
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like or dict
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        logits = self._forward(X)
+        return torch.softmax(logits.double(), dim=-1).numpy()
+
+    def predict(self, X):
+        """Most probable class of each sample.
+
+        Parameters
+        ----------
+        X : array-like or dict
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        codes = self._forward(X).argmax(dim=-1).numpy()
+        return self.classes_[codes]
+
+
+class NeuralRegressor(RegressorMixin, NeuralEstimator):
+    """Base of the regressors: single- and multi-output targets, R^2 score."""
+
+    _task = "regressor"
+
+    def _criterion(self):
+        return nn.MSELoss
+
+    def _validate_target(self, y, *, reset):
+        y = check_array(
+            y, ensure_2d=False, dtype="numeric", input_name="y", ensure_min_samples=1
+        )
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        if reset:
+            self.n_outputs_ = n_outputs
+            self.target_ndim_ = y.ndim
+        elif n_outputs != self.n_outputs_:
+            raise ValueError(
+                f"y has {n_outputs} outputs, but {type(self).__name__} was fitted "
+                f"with {self.n_outputs_}."
+            )
+        return torch.tensor(y.reshape(len(y), -1), dtype=torch.float32)
+
+    def _module_outputs(self):
+        return self.n_outputs_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def partial_fit(self, X, y, **fit_params):
+        """Train for one epoch, initialising the model on the first call.
+
+        Parameters
+        ----------
+        X : array-like or dict
+            As in :meth:`fit`.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        **fit_params : dict
+            Passed to the skorch net.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._fit(X, y, partial=True, **fit_params)
+
+    def predict(self, X):
+        """Predicted values.
+
+        Parameters
+        ----------
+        X : array-like or dict
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Follows the shape of the ``y`` seen in fit.
+        """
+        out = self._forward(X).double().numpy()
+        return out.ravel() if self.target_ndim_ == 1 else out
+
+
+TRAINING_PARAMETERS = """\
+max_epochs : int, default={max_epochs}
+        Number of passes over the training data in :meth:`fit`.
+    batch_size : int, default={batch_size}
+        Samples per gradient step.
+    lr : float, default={lr}
+        Learning rate.
+    optimizer : str or torch.optim.Optimizer class, default="{optimizer}"
+        One of "adam", "adamw", "sgd", "rmsprop", "adagrad", or a class.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+    clip_grad_norm : float or None, default={clip_grad_norm}
+        Clip the gradient norm to this value at every step.
+    validation_fraction : float or None, default={validation_fraction}
+        Fraction of the training data held out to report ``valid_loss`` in
+        ``history_`` (stratified for classifiers); ``None`` holds out none.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (early stopping, LR schedules, checkpoints),
+        as callback objects or ``(name, callback)`` pairs. They are copied
+        at fit time.
+    warm_start : bool, default=False
+        Whether :meth:`fit` continues training the fitted model instead of
+        starting anew.
+    device : str, default="cpu"
+        Torch device to train on, e.g. "cuda".
+    verbose : int, default=0
+        If positive, show skorch's progress bar and epoch table.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, shuffling and dropout; the same
+        value gives the same model. The global torch RNG is left unchanged."""
+
+FITTED_ATTRIBUTES = """\
+net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the torch module.
+    history_ : skorch.History
+        Per-epoch and per-batch training records (``history_[:, "train_loss"]``)."""
+
+
+def fill_doc(**defaults):
+    """Fill the shared parameter and attribute sections of a docstring."""
+    values = dict(
+        max_epochs=20, batch_size=32, lr=0.001, optimizer="adam",
+        clip_grad_norm=None, validation_fraction=None,
+    )
+    values.update(defaults)
+
+    def decorate(cls):
+        cls.__doc__ = cls.__doc__.replace(
+            "{training_parameters}", TRAINING_PARAMETERS.format(**values)
+        ).replace("{fitted_attributes}", FITTED_ATTRIBUTES)
+        return cls
+
+    return decorate

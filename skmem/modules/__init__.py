@@ -1,0 +1,1 @@
+"""Pure PyTorch modules, one architecture per file; no sklearn, no skorch."""

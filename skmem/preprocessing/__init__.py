@@ -1,0 +1,1 @@
+"""scikit-learn transformers: sliding windows, text and story vectorizers."""

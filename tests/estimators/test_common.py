@@ -1,0 +1,196 @@
+"""One contract, checked over every estimator skmem exports.
+
+New estimators are picked up from ``skmem.__all__``; each one supplies at
+least two cheap settings in ``CHEAP_PARAMS`` (the first also drives
+sklearn's ``check_estimator``) and the kind of data it eats in ``DATA``.
+"""
+
+import inspect
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import skmem
+
+CHEAP_PARAMS = {
+    "RNNClassifier": [
+        dict(cell="gru", hidden_size=16, max_epochs=40, lr=0.01),
+        dict(cell="lstm", hidden_size=8, num_layers=2, bidirectional=True, max_epochs=3),
+        dict(cell="rnn", hidden_size=8, dropout=0.1, max_epochs=2, batch_size=7),
+    ],
+    "RNNRegressor": [
+        dict(cell="gru", hidden_size=16, max_epochs=40, lr=0.01),
+        dict(cell="lstm", hidden_size=8, bidirectional=True, max_epochs=3),
+    ],
+    "TransformerClassifier": [
+        dict(d_model=16, num_heads=2, num_layers=1, max_epochs=40, lr=0.01),
+        dict(d_model=8, num_heads=2, num_layers=2, attention="local", window=2,
+             positional_encoding="learned", max_epochs=2),
+        dict(d_model=8, num_heads=1, num_layers=1, attention="causal", pooling="last",
+             max_epochs=2),
+    ],
+    "TransformerRegressor": [
+        dict(d_model=16, num_heads=2, num_layers=1, max_epochs=40, lr=0.01),
+        dict(d_model=8, num_heads=2, attention="causal", pooling="last", max_epochs=2),
+    ],
+}
+
+# Checks that fail for a stated reason.
+EXPECTED_FAILED_CHECKS = {
+    "TransformerRegressor": {
+        "check_methods_subset_invariance": (
+            "float32 attention kernels round the last bit differently for "
+            "different batch sizes (relative differences near 1e-7)"
+        ),
+    },
+}
+
+
+def _estimator_classes():
+    return [
+        obj for name in skmem.__all__
+        if inspect.isclass(obj := getattr(skmem, name)) and issubclass(obj, BaseEstimator)
+    ]
+
+
+def _instances():
+    for cls in _estimator_classes():
+        for params in CHEAP_PARAMS[cls.__name__]:
+            yield cls(**params, random_state=0)
+
+
+def _ids(est):
+    return f"{type(est).__name__}({', '.join(f'{k}={v}' for k, v in est.get_params().items() if k in CHEAP_PARAMS[type(est).__name__][0] or k in ('cell', 'attention'))})"
+
+
+def _sequence_data(estimator, n=60, T=6):
+    """Token ids for classifiers, float windows for regressors."""
+    rng = np.random.RandomState(0)
+    if is_classifier(estimator):
+        X = rng.randint(2, 8, size=(n, T))
+        y = np.where((X == 7).any(axis=1), "seven", "none")
+    else:
+        X = rng.normal(size=(n, T)).astype(np.float32)
+        y = X.sum(axis=1)
+    return X, y
+
+
+DATA = {
+    "RNNClassifier": _sequence_data,
+    "RNNRegressor": _sequence_data,
+    "TransformerClassifier": _sequence_data,
+    "TransformerRegressor": _sequence_data,
+}
+
+
+def _predict(est, X):
+    return est.predict_proba(X) if hasattr(est, "predict_proba") else est.predict(X)
+
+
+def test_every_estimator_has_settings_and_data():
+    for cls in _estimator_classes():
+        assert len(CHEAP_PARAMS.get(cls.__name__, [])) >= 2, cls.__name__
+        assert cls.__name__ in DATA, cls.__name__
+
+
+def _two_d_estimators():
+    for cls in _estimator_classes():
+        est = cls(**CHEAP_PARAMS[cls.__name__][0], random_state=0)
+        if est.__sklearn_tags__().input_tags.two_d_array:
+            yield est
+
+
+@parametrize_with_checks(
+    list(_two_d_estimators()),
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {}),
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(params=list(_instances()), ids=_ids)
+def estimator(request):
+    return request.param
+
+
+def test_fit_returns_self_and_keeps_params(estimator):
+    X, y = DATA[type(estimator).__name__](estimator)
+    params = estimator.get_params()
+    assert estimator.fit(X, y) is estimator
+    assert estimator.get_params() == params
+
+
+def test_fit_does_not_modify_input(estimator):
+    X, y = DATA[type(estimator).__name__](estimator)
+    X_copy, y_copy = X.copy(), y.copy()
+    estimator.fit(X, y)
+    estimator.predict(X)
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
+
+
+def test_same_random_state_same_predictions(estimator):
+    X, y = DATA[type(estimator).__name__](estimator)
+    first = _predict(clone(estimator).fit(X, y), X)
+    second = _predict(clone(estimator).fit(X, y), X)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_refit_is_idempotent(estimator):
+    X, y = DATA[type(estimator).__name__](estimator)
+    first = _predict(estimator.fit(X, y), X)
+    np.testing.assert_array_equal(first, _predict(estimator.fit(X, y), X))
+
+
+def test_pickle_round_trip(estimator):
+    X, y = DATA[type(estimator).__name__](estimator)
+    estimator.fit(X, y)
+    restored = pickle.loads(pickle.dumps(estimator))
+    np.testing.assert_array_equal(_predict(estimator, X), _predict(restored, X))
+    assert restored.get_params().keys() == estimator.get_params().keys()
+
+
+def test_clone_and_set_params(estimator):
+    X, y = DATA[type(estimator).__name__](estimator)
+    estimator.fit(X, y)
+    cloned = clone(estimator)
+    assert not hasattr(cloned, "net_")
+    cloned.set_params(max_epochs=1)
+    assert cloned.max_epochs == 1 and estimator.max_epochs != 1 or estimator.max_epochs == 1
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        cloned.set_params(no_such_parameter=3)
+
+
+def test_grid_search_over_pipeline(estimator):
+    X, y = DATA[type(estimator).__name__](estimator)
+    pipe = make_pipeline(FunctionTransformer(), clone(estimator).set_params(max_epochs=1))
+    name = pipe.steps[-1][0]
+    search = GridSearchCV(pipe, {f"{name}__lr": [0.01, 0.001]}, cv=2)
+    search.fit(X, y)
+    assert search.best_params_[f"{name}__lr"] in (0.01, 0.001)
+    assert search.predict(X).shape[0] == len(X)
+
+
+def test_partial_fit_continues_training(estimator):
+    X, y = DATA[type(estimator).__name__](estimator)
+    est = clone(estimator)
+    kwargs = {"classes": np.unique(y)} if is_classifier(est) else {}
+    est.partial_fit(X, y, **kwargs)
+    net = est.net_
+    est.partial_fit(X, y)
+    assert est.net_ is net
+    assert len(est.history_) == 2
+
+
+def test_warm_start_continues_training(estimator):
+    X, y = DATA[type(estimator).__name__](estimator)
+    est = clone(estimator).set_params(warm_start=True, max_epochs=1)
+    net = est.fit(X, y).net_
+    est.fit(X, y)
+    assert est.net_ is net and len(est.history_) == 2
