@@ -1,0 +1,242 @@
+"""End-To-End Memory Network (MemN2N).
+
+Sukhbaatar, Szlam, Weston and Fergus, "End-To-End Memory Networks", NIPS 2015,
+https://arxiv.org/abs/1503.08895
+
+A story is a set of sentences written into memory. The question is embedded
+into a controller state ``u``; each hop addresses the memory with a softmax
+over ``u . m_i`` (input memories, embedding ``A``), reads a weighted sum of
+the output memories ``c_i`` (embedding ``C``) and adds it to ``u``. After
+``K`` hops the answer logits are ``W u``.
+
+Input contract (shared with :mod:`skmem.modules.memnn`):
+
+- ``story``: int64 ``(B, M, L)``, ``M`` memory slots oldest first, ``L`` words
+  per sentence, word id 0 = padding, 1 = unknown word. An all-zero sentence
+  is an empty slot: it is masked out of the attention and never read.
+  Empty slots normally come after the real ones.
+- ``question``: int64 ``(B, L_q)``.
+
+The paper's training tricks and where they live:
+
+- Position encoding (``encoding="position"``) and temporal encoding
+  (``temporal=True``): here, in ``forward``.
+- Linear start: the attribute :attr:`MemN2N.use_softmax`. Set it to
+  ``False`` to remove the softmax of every hop (the attention is then the raw
+  masked scores) and back to ``True`` to reinsert it; a training callback
+  flips it when the validation loss stops falling. It is stored in a buffer,
+  so it travels with ``state_dict`` and pickles.
+- Random noise (``random_noise=0.1``): in training mode only, the temporal
+  indices are spread as if up to 10% empty memories had been inserted at
+  random positions of the story, exactly the regularizer of the paper's
+  reference code. Nothing needs to be done outside the module.
+- Adjacent weight tying ``A^{k+1} = C^k``, ``B = A^1``, ``W^T = C^K`` (when
+  ``answer_ids`` maps the answers to vocabulary ids; otherwise ``W`` is its
+  own matrix), or layer-wise tying ``A^k = A``, ``C^k = C`` with the linear
+  map ``H`` in the controller update.
+- Initialization N(0, 0.1), padding rows kept at zero (``padding_idx=0``).
+"""
+
+import torch
+from torch import nn
+
+ENCODINGS = ("position", "bow")
+WEIGHT_TYINGS = ("adjacent", "layerwise")
+
+
+def sentence_weights(words, embedding_dim, encoding):
+    """Per-word weights of a sentence encoding: position encoding or bag of words.
+
+    ``words`` is int64 ``(..., L)``; returns float ``(..., L, embedding_dim)``
+    (or ``(..., L, 1)`` for ``"bow"``), zero at padding. Position encoding is
+    eq. (4.1) in the form of the authors' reference code,
+    ``l_kj = 1 + 4 (k - (d + 1) / 2) (j - (J + 1) / 2) / (d J)``, about twice
+    the printed ``(1 - j/J) - (k/d) (1 - 2 j/J)``; the factor matters (on
+    bAbI 1k task 16 the printed form leaves 53% error, this one 0.2%). ``J``
+    is the number of words of *that* sentence, so extra padding never changes
+    the encoding.
+    """
+    present = words.ne(0).unsqueeze(-1).float()  # (..., L, 1)
+    if encoding == "bow":
+        return present
+    j = present.cumsum(-2)  # (..., L, 1) 1-based word position
+    J = present.sum(-2, keepdim=True).clamp_min(1.0)  # (..., 1, 1) sentence length
+    d = embedding_dim
+    k = torch.arange(1, d + 1, device=words.device, dtype=torch.float32)  # (d,)
+    weights = 1 + 4 * (k - (d + 1) / 2) * (j - (J + 1) / 2) / (d * J)  # (..., L, d)
+    return weights * present
+
+
+def encode(embedding, words, encoding):
+    """Embed ``words`` ``(..., L)`` and reduce the sentence to ``(..., d)``."""
+    vectors = embedding(words)  # (..., L, d)
+    return (sentence_weights(words, vectors.size(-1), encoding) * vectors).sum(-2)
+
+
+def temporal_index(mask, memory_size, random_noise=0.0):
+    """Recency index of each memory slot for the temporal embedding, ``(B, M)``.
+
+    Slots are stored oldest first; the paper's temporal embedding indexes
+    recency, so the most recent real memory gets index 0 and the one ``r``
+    slots before it index ``r``. With ``random_noise=p > 0`` each story gets
+    ``nblank ~ U{0, ..., ceil(p n)}`` blank slots inserted at random positions
+    (``n`` the number of slots up to the last real one): the ``n`` indices are
+    a sorted random subset of ``0 .. n + nblank - 1``. Indices are clipped to
+    ``memory_size - 1``.
+    """
+    B, M = mask.shape  # batch, memory slots
+    slots = torch.arange(M, device=mask.device)  # (M,)
+    n = torch.where(mask, slots + 1, 0).amax(1, keepdim=True)  # (B, 1) up to last real slot
+    recency = (n - 1 - slots).clamp_min(0)  # (B, M)
+    if random_noise > 0:
+        max_blank = int(torch.ceil(n.max() * random_noise).item())
+        K = M + max_blank  # candidate time positions
+        n_blank = (torch.rand(B, 1, device=mask.device) * (torch.ceil(n * random_noise) + 1)).floor()
+        candidates = torch.arange(K, device=mask.device)  # (K,)
+        keys = torch.rand(B, K, device=mask.device).masked_fill(candidates >= n + n_blank, 2.0)
+        rank = keys.argsort(1).argsort(1)  # (B, K) rank of each candidate
+        chosen = torch.where(rank < n, candidates, K + 1).sort(1).values[:, :M]  # (B, M) ascending
+        recency = chosen.gather(1, recency)
+    return recency.clamp_max(memory_size - 1)
+
+
+def attend(scores, mask, use_softmax):
+    """Attention over memory slots, ``(B, M)``; empty slots get exactly zero."""
+    if not use_softmax:  # linear start: raw scores
+        return scores * mask
+    weights = torch.softmax(scores.masked_fill(~mask, -1e30), dim=-1)  # (B, M)
+    return weights * mask  # an all-empty story reads nothing
+
+
+def init_embedding(embedding, std=0.1):
+    """Normal initialization with the padding row (if any) kept at zero."""
+    nn.init.normal_(embedding.weight, std=std)
+    if embedding.padding_idx is not None:
+        with torch.no_grad():
+            embedding.weight[embedding.padding_idx].zero_()
+
+
+class MemN2N(nn.Module):
+    """End-To-End Memory Network with K hops over a story.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of word ids (0 = padding, 1 = unknown word).
+    n_answers : int
+        Number of answer classes.
+    embedding_dim : int, default=20
+    num_hops : int, default=3
+    memory_size : int, default=50
+        Capacity: the most memory slots a story may have (size of the
+        temporal embedding tables).
+    encoding : {"position", "bow"}, default="position"
+    temporal : bool, default=True
+        Add the temporal embeddings ``T_A``, ``T_C`` to the memories.
+    weight_tying : {"adjacent", "layerwise"}, default="adjacent"
+    random_noise : float, default=0.0
+        Fraction of empty memories virtually inserted in training mode
+        (the paper uses 0.1); regularizes the temporal embeddings.
+    answer_ids : sequence of int or None, default=None
+        Vocabulary id of each answer class. With adjacent tying the answer
+        matrix is then the rows ``answer_ids`` of ``C^K`` (``W^T = C^K``);
+        without it ``W`` is a separate matrix.
+    init_std : float, default=0.1
+
+    Forward: ``forward(story, question, return_attention=False)`` with story
+    int64 ``(B, M, L)`` and question int64 ``(B, L_q)`` returns logits
+    ``(B, n_answers)``, and with ``return_attention=True`` the tuple
+    ``(logits, attention)`` with attention ``(B, num_hops, M)`` (the weights
+    each hop read; zero on empty slots).
+    """
+
+    def __init__(self, vocab_size, n_answers, *, embedding_dim=20, num_hops=3, memory_size=50,
+                 encoding="position", temporal=True, weight_tying="adjacent", random_noise=0.0,
+                 answer_ids=None, init_std=0.1):
+        super().__init__()
+        for name, value in [("vocab_size", vocab_size), ("n_answers", n_answers),
+                            ("embedding_dim", embedding_dim), ("num_hops", num_hops),
+                            ("memory_size", memory_size)]:
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if vocab_size < 2:
+            raise ValueError(f"vocab_size must be at least 2 (padding and unknown), got {vocab_size}")
+        if encoding not in ENCODINGS:
+            raise ValueError(f"encoding must be one of {ENCODINGS}, got {encoding!r}")
+        if weight_tying not in WEIGHT_TYINGS:
+            raise ValueError(f"weight_tying must be one of {WEIGHT_TYINGS}, got {weight_tying!r}")
+        if not 0.0 <= random_noise <= 1.0:
+            raise ValueError(f"random_noise must be in [0, 1], got {random_noise!r}")
+        if init_std <= 0:
+            raise ValueError(f"init_std must be positive, got {init_std!r}")
+        if answer_ids is not None:
+            answer_ids = torch.as_tensor(answer_ids, dtype=torch.long)
+            if answer_ids.shape != (n_answers,) or answer_ids.min() < 1 or answer_ids.max() >= vocab_size:
+                raise ValueError("answer_ids must hold n_answers vocabulary ids in [1, vocab_size)")
+        self.vocab_size, self.n_answers = vocab_size, n_answers
+        self.embedding_dim, self.num_hops, self.memory_size = embedding_dim, num_hops, memory_size
+        self.encoding, self.temporal, self.weight_tying = encoding, temporal, weight_tying
+        self.random_noise = random_noise
+
+        # adjacent: tables T_0..T_K with B = A^1 = T_0, A^k = T_{k-1}, C^k = T_k, W^T = T_K
+        # layerwise: tables [B, A, C], shared by every hop, plus H
+        n_tables = num_hops + 1 if weight_tying == "adjacent" else 3
+        self.memory_tables = list(range(n_tables)) if weight_tying == "adjacent" else [1, 2]
+        self.word_embeddings = nn.ModuleList(
+            nn.Embedding(vocab_size, embedding_dim, padding_idx=0) for _ in range(n_tables))
+        self.time_embeddings = nn.ModuleList(  # one per table that embeds the story
+            nn.Embedding(memory_size, embedding_dim) for _ in self.memory_tables if temporal)
+        self.H = nn.Linear(embedding_dim, embedding_dim, bias=False) if weight_tying == "layerwise" else None
+        tie_answers = answer_ids is not None and weight_tying == "adjacent"
+        self.W = None if tie_answers else nn.Linear(embedding_dim, n_answers, bias=False)
+        self.register_buffer("answer_ids", answer_ids if tie_answers else None)
+        self.register_buffer("_use_softmax", torch.tensor(True))
+        for embedding in [*self.word_embeddings, *self.time_embeddings]:
+            init_embedding(embedding, init_std)
+        for linear in (self.H, self.W):
+            if linear is not None:
+                nn.init.normal_(linear.weight, std=init_std)
+
+    @property
+    def use_softmax(self):
+        """bool: softmax in every hop; ``False`` during linear start."""
+        return bool(self._use_softmax)
+
+    @use_softmax.setter
+    def use_softmax(self, value):
+        self._use_softmax.fill_(bool(value))
+
+    def _hop_tables(self):
+        """Index, into the embedded memories, of the (input A^k, output C^k) of each hop."""
+        if self.weight_tying == "adjacent":
+            return [(k, k + 1) for k in range(self.num_hops)]
+        return [(0, 1)] * self.num_hops
+
+    def forward(self, story, question, return_attention=False):
+        if story.dim() != 3 or question.dim() != 2 or story.size(0) != question.size(0):
+            raise ValueError(f"expected story (B, M, L) and question (B, L), got "
+                             f"{tuple(story.shape)} and {tuple(question.shape)}")
+        if story.size(1) > self.memory_size:
+            raise ValueError(f"story has {story.size(1)} memory slots, memory_size is {self.memory_size}")
+        mask = story.ne(0).any(-1)  # (B, M) real memories
+        memories = torch.stack([encode(self.word_embeddings[t], story, self.encoding)
+                                for t in self.memory_tables])  # (n_memory_tables, B, M, d)
+        if self.temporal:
+            noise = self.random_noise if self.training else 0.0
+            time = temporal_index(mask, self.memory_size, noise)  # (B, M)
+            memories = memories + torch.stack([emb(time) for emb in self.time_embeddings])
+        u = encode(self.word_embeddings[0], question, self.encoding)  # (B, d), B = T_0
+        attention = []
+        for a, c in self._hop_tables():  # the recurrence: only the hops in Python
+            scores = torch.einsum("bmd,bd->bm", memories[a], u)  # (B, M)
+            p = attend(scores, mask, self.use_softmax)
+            o = torch.einsum("bm,bmd->bd", p, memories[c])  # (B, d)
+            u = (u if self.H is None else self.H(u)) + o
+            attention.append(p)
+        if self.W is None:
+            logits = u @ self.word_embeddings[-1].weight[self.answer_ids].T  # (B, n_answers)
+        else:
+            logits = self.W(u)
+        if return_attention:
+            return logits, torch.stack(attention, 1)  # (B, num_hops, M)
+        return logits

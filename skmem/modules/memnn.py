@@ -1,0 +1,139 @@
+"""Memory Network with key-value memory (MemNN / KV-MemNN).
+
+Weston, Chopra and Bordes, "Memory Networks", ICLR 2015,
+https://arxiv.org/abs/1410.3916 (input I, generalization G, output O and
+response R modules; strong supervision of the memory lookups by the
+supporting facts), and Miller, Fisch, Dodge, Karimi, Bordes and Weston,
+"Key-Value Memory Networks for Directly Reading Documents", EMNLP 2016,
+https://arxiv.org/abs/1606.03126 (keys and values embedded separately,
+soft addressing, query updates ``q_{j+1} = R_j (q_j + o_j)``).
+
+The four modules, as they appear in ``forward``:
+
+- I (input): each sentence is embedded twice, as an address key with the
+  query embedding ``A`` and as a value with its own embedding ``A_V``
+  (position encoding or bag of words; temporal embeddings added to both).
+- G (generalization): the story is written slot by slot, oldest first; the
+  memory is ``forward``'s local state, never kept on the module.
+- O (output): ``num_hops`` lookups ``p_j = softmax(q_j . k_i)``,
+  ``o_j = sum_i p_j,i v_i``, ``q_{j+1} = R_j (q_j + o_j)``.
+- R (response): logits ``W q_{H+1}`` over the answer classes.
+
+Strong supervision. ``forward`` returns ``(logits, attention)`` with
+attention ``(B, num_hops, M)``, the lookup weights of each hop (zero on empty
+slots, one in sum over the real slots). The strongly supervised MemNN of the
+bAbI paper (Weston et al. 2015, "Towards AI-Complete Question Answering")
+asks hop ``j`` to find the ``j``-th supporting fact; add
+:func:`supporting_fact_loss` (``attention``, ``supports``) to the answer
+cross-entropy, with ``supports`` int64 ``(B, S)`` the memory slot of each
+supporting fact in the order the hops should read them and ``-1`` where a
+hop is unsupervised. Input contract: as :mod:`skmem.modules.memn2n`.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from skmem.modules.memn2n import ENCODINGS, attend, encode, init_embedding, temporal_index
+
+
+def supporting_fact_loss(attention, supports, ignore_index=-1, eps=1e-12):
+    """Cross-entropy of each hop's attention against its supporting fact.
+
+    ``attention`` float ``(B, num_hops, M)``, ``supports`` int64 ``(B, S)``
+    memory slots (``S`` may differ from ``num_hops``: extra facts are
+    dropped, missing hops unsupervised). Returns the mean over the supervised
+    (example, hop) pairs, zero when there are none.
+    """
+    hops = min(attention.size(1), supports.size(1))
+    log_p = attention[:, :hops].clamp_min(eps).log()  # (B, hops, M)
+    target = supports[:, :hops]  # (B, hops)
+    if not target.ne(ignore_index).any():
+        return attention.sum() * 0.0
+    return F.nll_loss(log_p.flatten(0, 1), target.flatten(), ignore_index=ignore_index)
+
+
+class MemNN(nn.Module):
+    """Memory Network with key-value memory and soft, multi-hop lookups.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of word ids (0 = padding, 1 = unknown word).
+    n_answers : int
+        Number of answer classes.
+    embedding_dim : int, default=20
+    num_hops : int, default=2
+    memory_size : int, default=50
+        The most memory slots a story may have.
+    encoding : {"position", "bow"}, default="position"
+    temporal : bool, default=True
+        Add temporal (recency) embeddings to keys and values.
+    init_std : float, default=0.1
+        Standard deviation of the embeddings' normal initialization; the
+        hop maps ``R_j`` start at the identity.
+
+    Forward: ``forward(story, question, return_attention=True)`` with story
+    int64 ``(B, M, L)`` and question int64 ``(B, L_q)`` returns
+    ``(logits (B, n_answers), attention (B, num_hops, M))``, or the logits
+    alone with ``return_attention=False``.
+    """
+
+    def __init__(self, vocab_size, n_answers, *, embedding_dim=20, num_hops=2, memory_size=50,
+                 encoding="position", temporal=True, init_std=0.1):
+        super().__init__()
+        for name, value in [("vocab_size", vocab_size), ("n_answers", n_answers),
+                            ("embedding_dim", embedding_dim), ("num_hops", num_hops),
+                            ("memory_size", memory_size)]:
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if vocab_size < 2:
+            raise ValueError(f"vocab_size must be at least 2 (padding and unknown), got {vocab_size}")
+        if encoding not in ENCODINGS:
+            raise ValueError(f"encoding must be one of {ENCODINGS}, got {encoding!r}")
+        if init_std <= 0:
+            raise ValueError(f"init_std must be positive, got {init_std!r}")
+        self.vocab_size, self.n_answers = vocab_size, n_answers
+        self.embedding_dim, self.num_hops, self.memory_size = embedding_dim, num_hops, memory_size
+        self.encoding, self.temporal = encoding, temporal
+
+        self.key_embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # A: query and keys
+        self.value_embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # A_V
+        self.key_time = nn.Embedding(memory_size, embedding_dim) if temporal else None
+        self.value_time = nn.Embedding(memory_size, embedding_dim) if temporal else None
+        self.hop_maps = nn.ModuleList(  # R_1 .. R_H
+            nn.Linear(embedding_dim, embedding_dim, bias=False) for _ in range(num_hops))
+        self.response = nn.Linear(embedding_dim, n_answers, bias=False)
+        for embedding in (self.key_embedding, self.value_embedding, self.key_time, self.value_time):
+            if embedding is not None:
+                init_embedding(embedding, init_std)
+        for hop_map in self.hop_maps:
+            nn.init.eye_(hop_map.weight)
+        nn.init.normal_(self.response.weight, std=init_std)
+
+    def forward(self, story, question, return_attention=True):
+        if story.dim() != 3 or question.dim() != 2 or story.size(0) != question.size(0):
+            raise ValueError(f"expected story (B, M, L) and question (B, L), got "
+                             f"{tuple(story.shape)} and {tuple(question.shape)}")
+        if story.size(1) > self.memory_size:
+            raise ValueError(f"story has {story.size(1)} memory slots, memory_size is {self.memory_size}")
+        # I and G: write every sentence into a key and a value slot
+        mask = story.ne(0).any(-1)  # (B, M) real memories
+        keys = encode(self.key_embedding, story, self.encoding)  # (B, M, d)
+        values = encode(self.value_embedding, story, self.encoding)  # (B, M, d)
+        if self.temporal:
+            time = temporal_index(mask, self.memory_size)  # (B, M) recency
+            keys, values = keys + self.key_time(time), values + self.value_time(time)
+        # O: hops of soft lookups
+        q = encode(self.key_embedding, question, self.encoding)  # (B, d)
+        attention = []
+        for hop_map in self.hop_maps:
+            p = attend(torch.einsum("bmd,bd->bm", keys, q), mask, use_softmax=True)  # (B, M)
+            o = torch.einsum("bm,bmd->bd", p, values)  # (B, d)
+            q = hop_map(q + o)
+            attention.append(p)
+        # R: score the answers
+        logits = self.response(q)  # (B, n_answers)
+        if return_attention:
+            return logits, torch.stack(attention, 1)  # (B, num_hops, M)
+        return logits
