@@ -164,6 +164,10 @@ class NeuralEstimator(BaseEstimator):
     def _net_class(self):
         return NeuralNet
 
+    def _clipping_callback(self):
+        """The callback that applies ``clip_grad_norm`` (global norm here)."""
+        return GradientNormClipping(gradient_clip_value=self.clip_grad_norm)
+
     # ------------------------------------------------------------ input
     def _validate_input(self, X, *, reset):
         """Return X as a tensor, or a dict of tensors for named inputs."""
@@ -288,9 +292,7 @@ class NeuralEstimator(BaseEstimator):
     def _callbacks(self):
         callbacks = list(self._default_callbacks())
         if self.clip_grad_norm is not None:
-            callbacks.append(
-                ("clip_grad_norm", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
-            )
+            callbacks.append(("clip_grad_norm", self._clipping_callback()))
         if self.verbose:
             callbacks.append(("progress_bar", ProgressBar()))
         # The user's callbacks are copied: fitting never mutates parameters.
@@ -316,7 +318,7 @@ class NeuralEstimator(BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        if not isinstance(self.lr, numbers.Real) or self.lr <= 0:
+        if not isinstance(self.lr, numbers.Real) or not np.isfinite(self.lr) or self.lr <= 0:
             raise ValueError(f"lr must be a positive number, got {self.lr!r}.")
 
     def _build_net(self):
@@ -390,7 +392,9 @@ class NeuralEstimator(BaseEstimator):
         """Raw module output for validated ``X``, on the CPU."""
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return self.net_.forward(X, training=False, device="cpu")
+        out = self.net_.forward(X, training=False, device="cpu")
+        # A module returning a tuple (e.g. logits and attention) predicts from the first.
+        return out[0] if isinstance(out, tuple) else out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -68,8 +68,10 @@ class RNN(nn.Module):
             raise ValueError("hidden_size and num_layers must be positive.")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}.")
-        if tokens and embedding_dim is None:
-            embedding_dim = hidden_size
+        if tokens:
+            embedding_dim = embedding_dim or hidden_size
+        else:
+            embedding_dim = None  # series feed the cell directly
         self.input = SequenceInput(n_inputs, embedding_dim, tokens=tokens)
         self.rnn = CELLS[cell](
             self.input.output_size,

@@ -5,6 +5,7 @@ least two cheap settings in ``CHEAP_PARAMS`` (the first also drives
 sklearn's ``check_estimator``) and the kind of data it eats in ``DATA``.
 """
 
+import copy
 import inspect
 import pickle
 
@@ -17,8 +18,19 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skmem
+from skmem.datasets import make_babi
+from skmem.preprocessing import StoryVectorizer
 
 CHEAP_PARAMS = {
+    "MemN2NClassifier": [
+        dict(embedding_dim=8, num_hops=2, max_epochs=4, linear_start=2, lr=0.01),
+        dict(embedding_dim=8, num_hops=1, encoding="bow", temporal=False,
+             weight_tying="layerwise", linear_start=0, random_noise=0.0, max_epochs=2),
+    ],
+    "MemNNClassifier": [
+        dict(embedding_dim=8, num_hops=2, max_epochs=4, lr=0.01),
+        dict(embedding_dim=8, num_hops=1, encoding="bow", temporal=False, max_epochs=2),
+    ],
     "RNNClassifier": [
         dict(cell="gru", hidden_size=16, max_epochs=40, lr=0.01),
         dict(cell="lstm", hidden_size=8, num_layers=2, bidirectional=True, max_epochs=3),
@@ -81,7 +93,15 @@ def _sequence_data(estimator, n=60, T=6):
     return X, y
 
 
+def _story_data(estimator, n=60):
+    """Vectorized generated bAbI task 1 stories and their answers."""
+    X, y = make_babi(1, n_samples=n, random_state=0)
+    return StoryVectorizer(memory_size=8).fit(X, y).transform(X), np.asarray(y)
+
+
 DATA = {
+    "MemN2NClassifier": _story_data,
+    "MemNNClassifier": _story_data,
     "RNNClassifier": _sequence_data,
     "RNNRegressor": _sequence_data,
     "TransformerClassifier": _sequence_data,
@@ -128,10 +148,15 @@ def test_fit_returns_self_and_keeps_params(estimator):
 
 def test_fit_does_not_modify_input(estimator):
     X, y = DATA[type(estimator).__name__](estimator)
-    X_copy, y_copy = X.copy(), y.copy()
+    X_copy, y_copy = copy.deepcopy(X), y.copy()
     estimator.fit(X, y)
     estimator.predict(X)
-    np.testing.assert_array_equal(X, X_copy)
+    if isinstance(X, dict):
+        assert X.keys() == X_copy.keys()
+        for key in X:
+            np.testing.assert_array_equal(X[key], X_copy[key])
+    else:
+        np.testing.assert_array_equal(X, X_copy)
     np.testing.assert_array_equal(y, y_copy)
 
 

@@ -1,0 +1,98 @@
+"""bAbI 1k benchmark of the memory networks against their papers.
+
+One model per task, trained on the 1k training set and scored on the test
+set, with the defaults of the estimator (the papers' recipes)::
+
+    python benchmarks/babi.py --model memn2n --tasks 1 2 --data-dir data/babi/en
+    python benchmarks/babi.py --model memnn              # all 20 tasks, fetch_babi cache
+
+Paper columns: MemN2N "PE LS RN" with 1k training examples (Sukhbaatar et
+al. 2015, Table 1; mean 13.9%, 11 failed); strongly supervised MemNN
+(Weston et al. 2015, "Towards AI-Complete Question Answering", Table 3;
+mean 6.7%, 4 failed). A task fails when its test error exceeds 5%.
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+import torch
+from sklearn.pipeline import make_pipeline
+from skorch.helper import SliceDict
+
+from skmem.datasets import fetch_babi, load_babi
+from skmem.estimators._memnet import MemN2NClassifier, MemNNClassifier
+from skmem.preprocessing import StoryVectorizer
+
+PAPER_ERROR = {  # test error in %, tasks 1..20
+    "memn2n": [0.0, 8.3, 40.3, 2.8, 13.1, 7.6, 17.3, 10.0, 13.2, 15.1,
+               0.9, 0.2, 0.4, 1.7, 0.0, 1.3, 51.0, 11.1, 82.8, 0.0],
+    "memnn": [0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 15.0, 9.0, 0.0, 2.0,
+              0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 35.0, 5.0, 64.0, 0.0],
+}
+FAILED = 5.0
+
+
+def supporting_fact_slots(X, memory_size):
+    """``supporting_facts`` (positions in each story) as memory slots of a
+    StoryVectorizer output: int64 (n, max_facts), -1 padding, facts cut off
+    with the oldest sentences also -1."""
+    facts = X["supporting_facts"].tolist()
+    out = np.full((len(facts), max(map(len, facts))), -1, dtype=np.int64)
+    for r, (story, row) in enumerate(zip(X["story"].tolist(), facts)):
+        dropped = max(len(story) - memory_size, 0)
+        slots = [p - dropped if p >= dropped else -1 for p in row]
+        out[r, : len(slots)] = slots
+    return out
+
+
+def run_task(model, task, data_dir, seed):
+    X_train, y_train = load_babi(task, subset="train", data_dir=data_dir)
+    X_test, y_test = load_babi(task, subset="test", data_dir=data_dir)
+    vectorizer = StoryVectorizer().fit(X_train, y_train)
+    Xt = vectorizer.transform(X_train)
+    fit_params = {}
+    if model == "memn2n":
+        clf = MemN2NClassifier(random_state=seed)
+        fit_params["vocabulary"] = vectorizer.vocabulary_  # ties W to C^K where it can
+    else:
+        clf = MemNNClassifier(random_state=seed)
+        Xt = SliceDict(**Xt, supporting_facts=supporting_fact_slots(X_train, vectorizer.memory_size_))
+    start = time.perf_counter()
+    clf.fit(Xt, y_train, **fit_params)
+    seconds = time.perf_counter() - start
+    pipe = make_pipeline(vectorizer, clf)  # both fitted: score the pipeline as a user would
+    error = 100 * (1 - pipe.score(X_test, y_test))
+    return error, len(y_train) * len(clf.history_) / seconds, clf.answer_ids_ is not None
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", choices=sorted(PAPER_ERROR), default="memn2n")
+    parser.add_argument("--tasks", type=int, nargs="+", default=list(range(1, 21)))
+    parser.add_argument("--data-dir", default=None,
+                        help="folder with the bAbI en files (default: fetch_babi's cache)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    data_dir = args.data_dir if args.data_dir is not None else fetch_babi()
+
+    print(f"{args.model} on bAbI 1k, seed {args.seed}")
+    print(f"{'task':>4} {'error %':>8} {'paper %':>8} {'W tied':>7} {'samples/s':>10}")
+    errors, papers, speeds = [], [], []
+    for task in args.tasks:
+        error, speed, tied = run_task(args.model, task, data_dir, args.seed)
+        paper = PAPER_ERROR[args.model][task - 1]
+        errors.append(error), papers.append(paper), speeds.append(speed)
+        print(f"{task:>4} {error:>8.1f} {paper:>8.1f} {str(tied):>7} {speed:>10.0f}", flush=True)
+    print(f"{'mean':>4} {np.mean(errors):>8.1f} {np.mean(papers):>8.1f}")
+    print(f"failed tasks (error > {FAILED:g}%): {sum(e > FAILED for e in errors)} "
+          f"(paper: {sum(p > FAILED for p in papers)}) of {len(errors)}")
+    print(f"training samples per second: {np.mean(speeds):.0f} "
+          f"({torch.get_num_threads()} thread(s), {os.cpu_count()} CPUs)")
+
+
+if __name__ == "__main__":
+    main()
