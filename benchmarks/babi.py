@@ -5,6 +5,7 @@ set, with the defaults of the estimator (the papers' recipes)::
 
     python benchmarks/babi.py --model memn2n --tasks 1 2 --data-dir data/babi/en
     python benchmarks/babi.py --model memnn              # all 20 tasks, fetch_babi cache
+    python benchmarks/babi.py --train-on generated       # make_babi stories, real test set
 
 Paper columns: MemN2N "PE LS RN" with 1k training examples (Sukhbaatar et
 al. 2015, Table 1; mean 13.9%, 11 failed); strongly supervised MemNN
@@ -21,7 +22,7 @@ import torch
 from sklearn.pipeline import make_pipeline
 from skorch.helper import SliceDict
 
-from skmem.datasets import fetch_babi, load_babi
+from skmem.datasets import fetch_babi, load_babi, make_babi
 from skmem.estimators._memnet import MemN2NClassifier, MemNNClassifier
 from skmem.preprocessing import StoryVectorizer
 
@@ -47,8 +48,11 @@ def supporting_fact_slots(X, memory_size):
     return out
 
 
-def run_task(model, task, data_dir, seed):
-    X_train, y_train = load_babi(task, subset="train", data_dir=data_dir)
+def run_task(model, task, data_dir, seed, train_on="real"):
+    if train_on == "generated":  # make_babi's stories in place of the real ones
+        X_train, y_train = make_babi(task, 1000, random_state=seed)
+    else:
+        X_train, y_train = load_babi(task, subset="train", data_dir=data_dir)
     X_test, y_test = load_babi(task, subset="test", data_dir=data_dir)
     vectorizer = StoryVectorizer().fit(X_train, y_train)
     Xt = vectorizer.transform(X_train)
@@ -74,16 +78,19 @@ def main(argv=None):
     parser.add_argument("--data-dir", default=None,
                         help="folder with the bAbI en files (default: fetch_babi's cache)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--train-on", choices=["real", "generated"], default="real",
+                        help="train on the real 1k training set or on 1,000 "
+                        "make_babi questions (the test set is always the real one)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     data_dir = args.data_dir if args.data_dir is not None else fetch_babi()
 
-    print(f"{args.model} on bAbI 1k, seed {args.seed}")
+    print(f"{args.model} on bAbI 1k, seed {args.seed}, trained on {args.train_on} stories")
     print(f"{'task':>4} {'error %':>8} {'paper %':>8} {'W tied':>7} {'samples/s':>10}")
     errors, papers, speeds = [], [], []
     for task in args.tasks:
-        error, speed, tied = run_task(args.model, task, data_dir, args.seed)
+        error, speed, tied = run_task(args.model, task, data_dir, args.seed, args.train_on)
         paper = PAPER_ERROR[args.model][task - 1]
         errors.append(error), papers.append(paper), speeds.append(speed)
         print(f"{task:>4} {error:>8.1f} {paper:>8.1f} {str(tied):>7} {speed:>10.0f}", flush=True)
