@@ -15,18 +15,7 @@ from skmem.estimators._memnet import MemN2NClassifier, MemNNClassifier, _MemoryN
 from skmem.modules.memnn import supporting_fact_loss
 from skmem.preprocessing import StoryVectorizer
 
-# Cheap settings, also meant for tests/estimators/test_common.py.
-CHEAP_PARAMS = {
-    "MemN2NClassifier": [
-        dict(embedding_dim=8, num_hops=2, max_epochs=4, linear_start=2, lr=0.01),
-        dict(embedding_dim=8, num_hops=1, encoding="bow", temporal=False,
-             weight_tying="layerwise", linear_start=0, random_noise=0.0, max_epochs=2),
-    ],
-    "MemNNClassifier": [
-        dict(embedding_dim=8, num_hops=2, max_epochs=4, lr=0.01),
-        dict(embedding_dim=8, num_hops=1, encoding="bow", temporal=False, max_epochs=2),
-    ],
-}
+from test_common import CHEAP_PARAMS  # the settings the common suite uses
 
 
 def _story_data(estimator=None, n=60):
