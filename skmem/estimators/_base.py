@@ -358,15 +358,32 @@ class NeuralEstimator(BaseEstimator):
                 f"{_length(y)}."
             )
         y = self._validate_target(y, reset=first, **(target_params or {}))
+        epochs = 1 if partial else None
         with self._rng_context():
-            torch.manual_seed(self._seed(first))
             if first:
-                self.net_ = self._build_net()
-                self.net_.initialize()
-            epochs = 1 if partial else None
-            self.net_.partial_fit(X, y, epochs=epochs, **fit_params)
+                self.net_ = self._train_restarts(X, y, epochs, fit_params)
+            else:
+                torch.manual_seed(self._seed(first))
+                self.net_.partial_fit(X, y, epochs=epochs, **fit_params)
         self.history_ = self.net_.history
         return self
+
+    def _n_init(self):
+        """How many differently seeded models to train, keeping the best."""
+        return 1
+
+    def _train_restarts(self, X, y, epochs, fit_params):
+        """Train ``_n_init()`` fresh nets; keep the lowest final training loss."""
+        best, best_loss = None, np.inf
+        for restart in range(self._n_init()):
+            torch.manual_seed(self._seed(True) + restart)
+            net = self._build_net()
+            net.initialize()
+            net.partial_fit(X, y, epochs=epochs, **fit_params)
+            loss = net.history[-1, "train_loss"]
+            if best is None or loss < best_loss:
+                best, best_loss = net, loss
+        return best
 
     def fit(self, X, y, **fit_params):
         """Train the model.

@@ -178,3 +178,14 @@ def test_bad_input_is_named():
         MemN2NClassifier(max_epochs=1, linear_start=-1).fit(X, y)
     with pytest.raises(ValueError, match="supervision_weight"):
         MemNNClassifier(max_epochs=1, supervision_weight=-1).fit(X, y)
+
+
+def test_n_init_keeps_the_restart_with_the_lowest_training_loss():
+    X, y = _story_data()
+    params = dict(embedding_dim=8, num_hops=1, max_epochs=2, linear_start=0, random_state=0)
+    single = MemN2NClassifier(**params).fit(X, y)
+    several = MemN2NClassifier(**params, n_init=3).fit(X, y)
+    # The first restart is the single run; the kept one is never worse.
+    assert several.history_[-1, "train_loss"] <= single.history_[-1, "train_loss"]
+    with pytest.raises(ValueError, match="n_init"):
+        MemN2NClassifier(**dict(params, n_init=0)).fit(X, y)
