@@ -20,7 +20,6 @@ import time
 import numpy as np
 import torch
 from sklearn.pipeline import make_pipeline
-from skorch.helper import SliceDict
 
 from skmem.datasets import fetch_babi, load_babi, make_babi
 from skmem.estimators._memnet import MemN2NClassifier, MemNNClassifier
@@ -33,19 +32,6 @@ PAPER_ERROR = {  # test error in %, tasks 1..20
               0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 35.0, 5.0, 64.0, 0.0],
 }
 FAILED = 5.0
-
-
-def supporting_fact_slots(X, memory_size):
-    """``supporting_facts`` (positions in each story) as memory slots of a
-    StoryVectorizer output: int64 (n, max_facts), -1 padding, facts cut off
-    with the oldest sentences also -1."""
-    facts = X["supporting_facts"].tolist()
-    out = np.full((len(facts), max(map(len, facts))), -1, dtype=np.int64)
-    for r, (story, row) in enumerate(zip(X["story"].tolist(), facts)):
-        dropped = max(len(story) - memory_size, 0)
-        slots = [p - dropped if p >= dropped else -1 for p in row]
-        out[r, : len(slots)] = slots
-    return out
 
 
 def run_task(model, task, data_dir, seed, train_on="real", n_init=1):
@@ -62,7 +48,7 @@ def run_task(model, task, data_dir, seed, train_on="real", n_init=1):
         fit_params["vocabulary"] = vectorizer.vocabulary_  # ties W to C^K where it can
     else:
         clf = MemNNClassifier(random_state=seed)
-        Xt = SliceDict(**Xt, supporting_facts=supporting_fact_slots(X_train, vectorizer.memory_size_))
+        # Xt holds the supporting facts' memory slots: strong supervision
     start = time.perf_counter()
     clf.fit(Xt, y_train, **fit_params)
     seconds = time.perf_counter() - start

@@ -85,7 +85,12 @@ class StoryVectorizer(TransformerMixin, BaseEstimator):
     -----
     ``transform`` returns ``SliceDict(story=..., question=...)`` with
     ``story`` int64 of shape ``(n_samples, memory_size_, sentence_len_)``
-    and ``question`` int64 of shape ``(n_samples, sentence_len_)``. Memory
+    and ``question`` int64 of shape ``(n_samples, sentence_len_)``. When
+    ``X`` has a ``supporting_facts`` column (as ``load_babi`` and
+    ``make_babi`` give), the output also holds ``supporting_facts``, int64
+    of shape ``(n_samples, max_facts)``: the memory slot of each supporting
+    sentence, -1 for padding and for sentences cut off by ``memory_size``;
+    ``MemNNClassifier`` trains its attention on it, other models ignore it. Memory
     slot ``i`` holds the ``i``-th kept sentence, oldest first; when a story
     has fewer sentences, all-zero slots follow. With ``flatten=True`` the
     output is an int64 array of shape ``(n_samples, flat_len_)``; a longer
@@ -292,7 +297,30 @@ class StoryVectorizer(TransformerMixin, BaseEstimator):
             for i, sentence in enumerate(self._keep(story)):
                 story_ids[r, i, : len(sentence)] = self._ids(sentence)
             question_ids[r, : len(q[:L])] = self._ids(q[:L])
+        if "supporting_facts" in X.columns:
+            return SliceDict(
+                story=story_ids,
+                question=question_ids,
+                supporting_facts=self._supporting_slots(X, stories),
+            )
         return SliceDict(story=story_ids, question=question_ids)
+
+    def _supporting_slots(self, X, stories):
+        """Memory slot of each supporting fact, int64 (n, max_facts), -1 padded;
+        a fact among the sentences cut off by ``memory_size`` is also -1."""
+        facts = [list(f) if f is not None else [] for f in X["supporting_facts"]]
+        slots = np.full((len(facts), max(map(len, facts), default=0)), -1, dtype=np.int64)
+        for r, (story, row) in enumerate(zip(stories, facts)):
+            dropped = max(len(story) - self.memory_size_, 0)
+            for i, position in enumerate(row):
+                if not 0 <= int(position) < len(story):
+                    raise ValueError(
+                        f"Row {r}: supporting fact {position} is not a position in "
+                        f"its story of {len(story)} sentences."
+                    )
+                if position >= dropped:
+                    slots[r, i] = position - dropped
+        return slots
 
     def inverse_transform(self, X):
         """Turn token ids back into text, e.g. to label memory slots in plots.

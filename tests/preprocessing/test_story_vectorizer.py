@@ -305,3 +305,22 @@ def test_pipeline_with_slicedict_output():
     fitted = search.best_estimator_[0]
     assert fitted.memory_size_ == 2
     assert search.predict(X.iloc[:5]).shape == (5,)
+
+
+def test_supporting_facts_become_memory_slots():
+    X = pd.DataFrame({
+        "story": [["a b.", "c d.", "e f."], ["g h."]],
+        "question": ["q?", "r?"],
+        "supporting_facts": [[0, 2], [0]],
+    })
+    Xt = StoryVectorizer(memory_size=2).fit(X).transform(X)
+    # Row 0 keeps sentences 1 and 2: fact 0 was cut off, fact 2 is slot 1.
+    np.testing.assert_array_equal(Xt["supporting_facts"], [[-1, 1], [0, -1]])
+    assert Xt["supporting_facts"].dtype == np.int64
+    assert "supporting_facts" not in StoryVectorizer().fit(X).transform(X.drop(columns="supporting_facts"))
+
+
+def test_supporting_fact_outside_the_story_is_an_error():
+    X = pd.DataFrame({"story": [["a b."]], "question": ["q?"], "supporting_facts": [[3]]})
+    with pytest.raises(ValueError, match="Row 0: supporting fact 3"):
+        StoryVectorizer().fit(X).transform(X)
