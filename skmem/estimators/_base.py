@@ -118,6 +118,13 @@ def _length(y):
     return len(y) if hasattr(y, "__len__") else np.asarray(y).shape[0]
 
 
+def _known_tokens(X, vocab_size, what):
+    """Check token ids and map those never seen in fit to the unknown id, 1."""
+    if X.size and X.min() < 0:
+        raise ValueError(f"{what} must be non-negative (0 is padding).")
+    return np.where(X >= vocab_size, 1, X).astype(np.int64)
+
+
 def _to_tensor(array):
     # Copy, so the user's array is never shared with (or written by) torch.
     return torch.tensor(np.ascontiguousarray(array))
@@ -207,13 +214,9 @@ class NeuralEstimator(BaseEstimator):
         return _to_tensor(X)
 
     def _validate_tokens(self, X, *, reset):
-        X = X.astype(np.int64)
-        if X.size and X.min() < 0:
-            raise ValueError("Token ids must be non-negative (0 is padding).")
         if reset:
             self.vocab_size_ = max(int(X.max(initial=0)) + 1, 2)
-        # ids never seen in fit become the unknown token, 1
-        return np.where(X >= self.vocab_size_, 1, X)
+        return _known_tokens(X, self.vocab_size_, "Token ids")
 
     def _validate_dict(self, X, *, reset):
         name = type(self).__name__
@@ -252,9 +255,7 @@ class NeuralEstimator(BaseEstimator):
         out = {}
         for key, value in arrays.items():
             if value.dtype.kind in "iu":
-                if value.min() < 0:
-                    raise ValueError(f"Token ids in {key!r} must be non-negative.")
-                value = np.where(value >= self.vocab_size_, 1, value).astype(np.int64)
+                value = _known_tokens(value, self.vocab_size_, f"Token ids in {key!r}")
             else:
                 value = value.astype(np.float32)
             out[key] = _to_tensor(value)

@@ -40,80 +40,9 @@ The paper's training tricks and where they live:
 import torch
 from torch import nn
 
-ENCODINGS = ("position", "bow")
+from skmem.modules._blocks import ENCODINGS, attend, encode, init_embedding, temporal_index
+
 WEIGHT_TYINGS = ("adjacent", "layerwise")
-
-
-def sentence_weights(words, embedding_dim, encoding):
-    """Per-word weights of a sentence encoding: position encoding or bag of words.
-
-    ``words`` is int64 ``(..., L)``; returns float ``(..., L, embedding_dim)``
-    (or ``(..., L, 1)`` for ``"bow"``), zero at padding. Position encoding is
-    eq. (4.1) in the form of the authors' reference code,
-    ``l_kj = 1 + 4 (k - (d + 1) / 2) (j - (J + 1) / 2) / (d J)``, about twice
-    the printed ``(1 - j/J) - (k/d) (1 - 2 j/J)``; the factor matters (on
-    bAbI 1k task 16 the printed form leaves 53% error, this one 0.2%). ``J``
-    is the number of words of *that* sentence, so extra padding never changes
-    the encoding.
-    """
-    present = words.ne(0).unsqueeze(-1).float()  # (..., L, 1)
-    if encoding == "bow":
-        return present
-    j = present.cumsum(-2)  # (..., L, 1) 1-based word position
-    J = present.sum(-2, keepdim=True).clamp_min(1.0)  # (..., 1, 1) sentence length
-    d = embedding_dim
-    k = torch.arange(1, d + 1, device=words.device, dtype=torch.float32)  # (d,)
-    weights = 1 + 4 * (k - (d + 1) / 2) * (j - (J + 1) / 2) / (d * J)  # (..., L, d)
-    return weights * present
-
-
-def encode(embedding, words, encoding):
-    """Embed ``words`` ``(..., L)`` and reduce the sentence to ``(..., d)``."""
-    vectors = embedding(words)  # (..., L, d)
-    return (sentence_weights(words, vectors.size(-1), encoding) * vectors).sum(-2)
-
-
-def temporal_index(mask, memory_size, random_noise=0.0):
-    """Recency index of each memory slot for the temporal embedding, ``(B, M)``.
-
-    Slots are stored oldest first; the paper's temporal embedding indexes
-    recency, so the most recent real memory gets index 0 and the one ``r``
-    slots before it index ``r``. With ``random_noise=p > 0`` each story gets
-    ``nblank ~ U{0, ..., ceil(p n)}`` blank slots inserted at random positions
-    (``n`` the number of slots up to the last real one): the ``n`` indices are
-    a sorted random subset of ``0 .. n + nblank - 1``. Indices are clipped to
-    ``memory_size - 1``.
-    """
-    B, M = mask.shape  # batch, memory slots
-    slots = torch.arange(M, device=mask.device)  # (M,)
-    n = torch.where(mask, slots + 1, 0).amax(1, keepdim=True)  # (B, 1) up to last real slot
-    recency = (n - 1 - slots).clamp_min(0)  # (B, M)
-    if random_noise > 0:
-        max_blank = int(torch.ceil(n.max() * random_noise).item())
-        K = M + max_blank  # candidate time positions
-        n_blank = (torch.rand(B, 1, device=mask.device) * (torch.ceil(n * random_noise) + 1)).floor()
-        candidates = torch.arange(K, device=mask.device)  # (K,)
-        keys = torch.rand(B, K, device=mask.device).masked_fill(candidates >= n + n_blank, 2.0)
-        rank = keys.argsort(1).argsort(1)  # (B, K) rank of each candidate
-        chosen = torch.where(rank < n, candidates, K + 1).sort(1).values[:, :M]  # (B, M) ascending
-        recency = chosen.gather(1, recency)
-    return recency.clamp_max(memory_size - 1)
-
-
-def attend(scores, mask, use_softmax):
-    """Attention over memory slots, ``(B, M)``; empty slots get exactly zero."""
-    if not use_softmax:  # linear start: raw scores
-        return scores * mask
-    weights = torch.softmax(scores.masked_fill(~mask, -1e30), dim=-1)  # (B, M)
-    return weights * mask  # an all-empty story reads nothing
-
-
-def init_embedding(embedding, std=0.1):
-    """Normal initialization with the padding row (if any) kept at zero."""
-    nn.init.normal_(embedding.weight, std=std)
-    if embedding.padding_idx is not None:
-        with torch.no_grad():
-            embedding.weight[embedding.padding_idx].zero_()
 
 
 class MemN2N(nn.Module):

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skmem.modules.memn2n import ENCODINGS, attend, encode, init_embedding, temporal_index
+from skmem.modules._blocks import ENCODINGS, attend, encode, init_embedding, temporal_index
 
 
 def supporting_fact_loss(attention, supports, ignore_index=-1, eps=1e-12):

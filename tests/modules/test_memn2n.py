@@ -5,7 +5,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from skmem.modules.memn2n import MemN2N, sentence_weights, temporal_index
+from skmem.modules._blocks import sentence_weights, temporal_index
+from skmem.modules.memn2n import MemN2N
 
 VOCAB, ANSWERS = 12, 5
 
