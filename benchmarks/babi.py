@@ -63,7 +63,18 @@ def run_task(model, task, data_dir, seed, train_on="real", n_init=1):
     pipe = make_pipeline(vectorizer, clf)  # both fitted: score the pipeline as a user would
     error = 100 * (1 - pipe.score(X_test, y_test))
     tied = getattr(clf, "answer_ids_", None) is not None
-    return error, len(y_train) * len(clf.history_) * n_init / seconds, tied
+    speed = len(y_train) * len(clf.history_) * n_init / seconds
+    return error, speed, tied, support_hits(clf, vectorizer.transform(X_test))
+
+
+def support_hits(clf, Xt):
+    """% of test questions whose most attended memory at the last hop is a
+    supporting fact (NaN for models without attention over the memory)."""
+    if not hasattr(clf, "attention"):
+        return float("nan")
+    top = clf.attention(Xt)[:, -1].argmax(axis=1)
+    supports = np.asarray(Xt["supporting_facts"])
+    return 100 * float(np.mean((supports == top[:, None]).any(axis=1)))
 
 
 def main(argv=None):
@@ -84,13 +95,14 @@ def main(argv=None):
     data_dir = args.data_dir if args.data_dir is not None else fetch_babi()
 
     print(f"{args.model} on bAbI 1k, seed {args.seed}, trained on {args.train_on} stories")
-    print(f"{'task':>4} {'error %':>8} {'paper %':>8} {'W tied':>7} {'samples/s':>10}")
+    print(f"{'task':>4} {'error %':>8} {'paper %':>8} {'W tied':>7} {'samples/s':>10} {'support %':>10}")
     errors, papers, speeds = [], [], []
     for task in args.tasks:
-        error, speed, tied = run_task(args.model, task, data_dir, args.seed, args.train_on, args.n_init)
+        error, speed, tied, hits = run_task(args.model, task, data_dir, args.seed, args.train_on, args.n_init)
         paper = PAPER_ERROR[args.model][task - 1]
         errors.append(error), papers.append(paper), speeds.append(speed)
-        print(f"{task:>4} {error:>8.1f} {paper:>8.1f} {str(tied):>7} {speed:>10.0f}", flush=True)
+        print(f"{task:>4} {error:>8.1f} {paper:>8.1f} {str(tied):>7} {speed:>10.0f} {hits:>10.1f}",
+              flush=True)
     print(f"{'mean':>4} {np.mean(errors):>8.1f} {np.mean(papers):>8.1f}")
     print(f"failed tasks (error > {FAILED:g}%): {sum(e > FAILED for e in errors)} "
           f"(paper: {sum(p > FAILED for p in papers)}) of {len(errors)}")

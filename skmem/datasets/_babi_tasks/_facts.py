@@ -30,23 +30,34 @@ def _relation(rng, a, direction, b):
 
 
 def task_4(rng):
-    """Two argument relations: three places on a line, one question."""
+    """Two argument relations: three places on a line, one question.
+
+    The two statements share the middle place as both objects ("x is north
+    of m", "y is south of m"), as a chain ("x is north of m", "m is north of
+    y") or as both subjects, in the proportions of the real task. The
+    question asks for the subject of one statement, in its own words or
+    turned round ("What is north of the m?" or "What is the m south of?").
+    """
     story = Story()
-    a, b, c = rng.permutation(PLACES)[:3]
-    direction = pick(rng, sorted(DIRECTIONS))
-    facts = [(a, b), (b, c)]  # a is `direction` of b, b of c
-    order = rng.permutation(2)
-    told = {}
-    for i in order:
-        x, y = facts[i]
-        told[i] = story.tell(_relation(rng, x, direction, y))
-    i = rng.randint(2)
-    x, y = facts[i]  # x is `direction` of y
-    d, x, y = (direction, x, y) if rng.rand() < 0.5 else (OPPOSITE[direction], y, x)
-    if rng.rand() < 0.5:
-        story.ask(f"What is {d} of the {y}?", x, [told[i]])
+    x, m, y = rng.permutation(PLACES)[:3]
+    d = pick(rng, sorted(DIRECTIONS))
+    shape = rng.choice(["objects", "chain", "subjects"], p=[0.42, 0.46, 0.12])
+    if shape == "objects":
+        facts = [(x, d, m), (y, OPPOSITE[d], m)]
+    elif shape == "chain":
+        facts = [(x, d, m), (m, d, y)]
     else:
-        story.ask(f"What is the {x} {d} of?", y, [told[i]])
+        facts = [(m, d, x), (m, OPPOSITE[d], y)]
+    told = [None, None]
+    for i in rng.permutation(2):
+        subject, direction, obj = facts[i]
+        told[i] = story.tell(f"The {subject} is {direction} of the {obj}.")
+    i = rng.randint(2)
+    subject, direction, obj = facts[i]
+    if rng.rand() < 0.48:
+        story.ask(f"What is {direction} of the {obj}?", subject, [told[i]])
+    else:
+        story.ask(f"What is the {obj} {OPPOSITE[direction]} of?", subject, [told[i]])
     return story
 
 
