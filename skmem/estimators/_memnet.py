@@ -110,7 +110,7 @@ class _MemoryNet(NeuralNet):
         return self.module_(**x, return_attention=True, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        logits, attention = y_pred
+        logits, attention = y_pred[:2]  # a module may return more explanations after these
         loss = super().get_loss(logits, y_true, X=X, training=training)
         supports = X.get(SUPPORTS_KEY) if isinstance(X, Mapping) else None
         if supports is not None and self.supervision_weight:
@@ -151,7 +151,8 @@ class _MemoryNetworkMixin:
                 f"(n_samples, sentence_len); got shapes {tuple(story.shape)} and "
                 f"{tuple(question.shape)}."
             )
-        if story.size(1) > self.memory_size:
+        memory_size = getattr(self, "memory_size", None)  # None: a recurrent reader, no limit
+        if memory_size is not None and story.size(1) > memory_size:
             raise ValueError(
                 f"'story' has {story.size(1)} memory slots but memory_size={self.memory_size}; "
                 f"raise memory_size or keep fewer sentences (StoryVectorizer(memory_size=...))."
@@ -296,7 +297,7 @@ class _MemoryNetworkMixin:
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        _, attention = self.net_.forward(X, training=False, device="cpu")
+        attention = self.net_.forward(X, training=False, device="cpu")[1]
         return attention.double().numpy()
 
     def __sklearn_tags__(self):
@@ -493,8 +494,9 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
 
     The story is written into memory as key and value embeddings; each of
     ``num_hops`` lookups reads the values with a softmax over the keys'
-    match with the query and updates the query, and the answer is scored
-    from the final query. Trained weakly (answers only) by default; when
+    match with the query (and, after the first, over write times relative
+    to the memory read before) and updates the query; a small non-linear
+    response module scores the answers from what the hops read. Trained weakly (answers only) by default; when
     ``X`` holds ``supporting_facts`` the lookups are strongly supervised:
     hop ``j`` is trained to find the ``j``-th supporting fact.
 
@@ -510,6 +512,13 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         Sentence representation: position encoding or bag of words.
     temporal : bool, default=True
         Add temporal (recency) embeddings to keys and values.
+    response_hidden : int or None, default=64
+        Width of the hidden ReLU layer of the response module, which reads
+        the question and what every hop read; ``None`` scores the answers
+        linearly from the last query.
+    relative_time : bool, default=True
+        From the second hop on, score each memory by when it was written
+        relative to the memory the previous hop read (learned per offset).
     supervision_weight : float, default=1.0
         Weight of the supporting-fact loss (cross-entropy of each hop's
         attention against its fact, summed over the batch like the answer
@@ -564,6 +573,8 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         memory_size=50,
         encoding="position",
         temporal=True,
+        response_hidden=64,
+        relative_time=True,
         supervision_weight=1.0,
         init_std=0.1,
         lr_halving_epochs=15,
@@ -585,6 +596,8 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.memory_size = memory_size
         self.encoding = encoding
         self.temporal = temporal
+        self.response_hidden = response_hidden
+        self.relative_time = relative_time
         self.supervision_weight = supervision_weight
         self.init_std = init_std
         self.lr_halving_epochs = lr_halving_epochs
@@ -616,5 +629,7 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
             memory_size=self.memory_size,
             encoding=self.encoding,
             temporal=self.temporal,
+            response_hidden=self.response_hidden,
+            relative_time=self.relative_time,
             init_std=self.init_std,
         )

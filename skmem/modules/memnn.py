@@ -10,14 +10,24 @@ soft addressing, query updates ``q_{j+1} = R_j (q_j + o_j)``).
 
 The four modules, as they appear in ``forward``:
 
-- I (input): each sentence is embedded twice, as an address key with the
-  query embedding ``A`` and as a value with its own embedding ``A_V``
-  (position encoding or bag of words; temporal embeddings added to both).
+- I (input): the question is embedded with ``B``; each sentence is embedded
+  twice, as an address key with ``A`` and as a value with ``A_V`` (position
+  encoding or bag of words; temporal embeddings added to both). Questions
+  and memories live in separate feature spaces, as in the original model
+  (``Phi_x`` and ``Phi_y``): with one shared table the match ``q . k``
+  is a Gram matrix and can never prefer a word's opposite (bAbI task 4's
+  "What is the kitchen south of?" must find "... is north of the kitchen").
 - G (generalization): the story is written slot by slot, oldest first; the
   memory is ``forward``'s local state, never kept on the module.
-- O (output): ``num_hops`` lookups ``p_j = softmax(q_j . k_i)``,
-  ``o_j = sum_i p_j,i v_i``, ``q_{j+1} = R_j (q_j + o_j)``.
-- R (response): logits ``W q_{H+1}`` over the answer classes.
+- O (output): ``num_hops`` lookups ``p_j = softmax(q_j . k_i + t_j,i)``,
+  ``o_j = sum_i p_j,i v_i``, ``q_{j+1} = R_j (q_j + o_j)``. From the second
+  hop on, ``t_j,i = sum_m p_{j-1},m T_j[i - m]`` scores each slot by its
+  write time relative to the slot read at the previous hop (a learned
+  scalar per offset): the original model's time features, which let a hop
+  ask for "the last move before that fact".
+- R (response): a ReLU layer over ``[q_1, o_1, ..., o_H]`` then logits over
+  the answer classes (the bAbI paper's non-linear variant, needed for
+  yes/no and comparison answers), or ``W q_{H+1}`` with ``response_hidden=None``.
 
 Strong supervision. ``forward`` returns ``(logits, attention)`` with
 attention ``(B, num_hops, M)``, the lookup weights of each hop (zero on empty
@@ -69,6 +79,12 @@ class MemNN(nn.Module):
     encoding : {"position", "bow"}, default="position"
     temporal : bool, default=True
         Add temporal (recency) embeddings to keys and values.
+    response_hidden : int or None, default=64
+        Width of the response module's hidden ReLU layer; ``None`` scores
+        the answers linearly from the last query.
+    relative_time : bool, default=True
+        Score the slots of hops after the first by their write time
+        relative to the slot the previous hop read.
     init_std : float, default=0.1
         Standard deviation of the embeddings' normal initialization; the
         hop maps ``R_j`` start at the identity.
@@ -80,7 +96,8 @@ class MemNN(nn.Module):
     """
 
     def __init__(self, vocab_size, n_answers, *, embedding_dim=20, num_hops=2, memory_size=50,
-                 encoding="position", temporal=True, init_std=0.1):
+                 encoding="position", temporal=True, response_hidden=64, relative_time=True,
+                 init_std=0.1):
         super().__init__()
         for name, value in [("vocab_size", vocab_size), ("n_answers", n_answers),
                             ("embedding_dim", embedding_dim), ("num_hops", num_hops),
@@ -91,25 +108,44 @@ class MemNN(nn.Module):
             raise ValueError(f"vocab_size must be at least 2 (padding and unknown), got {vocab_size}")
         if encoding not in ENCODINGS:
             raise ValueError(f"encoding must be one of {ENCODINGS}, got {encoding!r}")
+        if response_hidden is not None and (not isinstance(response_hidden, int) or response_hidden < 1):
+            raise ValueError(f"response_hidden must be None or a positive integer, got {response_hidden!r}")
         if init_std <= 0:
             raise ValueError(f"init_std must be positive, got {init_std!r}")
         self.vocab_size, self.n_answers = vocab_size, n_answers
         self.embedding_dim, self.num_hops, self.memory_size = embedding_dim, num_hops, memory_size
         self.encoding, self.temporal = encoding, temporal
+        self.response_hidden, self.relative_time = response_hidden, relative_time
 
-        self.key_embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # A: query and keys
+        self.query_embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # B
+        self.key_embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # A
         self.value_embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # A_V
         self.key_time = nn.Embedding(memory_size, embedding_dim) if temporal else None
         self.value_time = nn.Embedding(memory_size, embedding_dim) if temporal else None
-        self.hop_maps = nn.ModuleList(  # R_1 .. R_H
-            nn.Linear(embedding_dim, embedding_dim, bias=False) for _ in range(num_hops))
-        self.response = nn.Linear(embedding_dim, n_answers, bias=False)
-        for embedding in (self.key_embedding, self.value_embedding, self.key_time, self.value_time):
+        # R_1 .. R_H; the non-linear response reads o_H itself, so R_H is not needed
+        n_maps = num_hops if response_hidden is None else num_hops - 1
+        self.hop_maps = nn.ModuleList(
+            nn.Linear(embedding_dim, embedding_dim, bias=False) for _ in range(n_maps))
+        # T_2 .. T_H: one score per write-time offset i - m in (-M, M)
+        self.time_offsets = nn.ParameterList(
+            nn.Parameter(torch.zeros(2 * memory_size - 1)) for _ in range(num_hops - 1)
+        ) if relative_time else None
+        if response_hidden is None:
+            self.response = nn.Linear(embedding_dim, n_answers, bias=False)
+        else:
+            self.response = nn.Sequential(
+                nn.Linear(embedding_dim * (num_hops + 1), response_hidden),
+                nn.ReLU(),
+                nn.Linear(response_hidden, n_answers),
+            )
+        for embedding in (self.query_embedding, self.key_embedding, self.value_embedding,
+                          self.key_time, self.value_time):
             if embedding is not None:
                 init_embedding(embedding, init_std)
         for hop_map in self.hop_maps:
             nn.init.eye_(hop_map.weight)
-        nn.init.normal_(self.response.weight, std=init_std)
+        if response_hidden is None:
+            nn.init.normal_(self.response.weight, std=init_std)
 
     def forward(self, story, question, return_attention=True):
         if story.dim() != 3 or question.dim() != 2 or story.size(0) != question.size(0):
@@ -125,15 +161,26 @@ class MemNN(nn.Module):
             time = temporal_index(mask, self.memory_size)  # (B, M) recency
             keys, values = keys + self.key_time(time), values + self.value_time(time)
         # O: hops of soft lookups
-        q = encode(self.key_embedding, question, self.encoding)  # (B, d)
-        attention = []
-        for hop_map in self.hop_maps:
-            p = attend(torch.einsum("bmd,bd->bm", keys, q), mask, use_softmax=True)  # (B, M)
+        q = encode(self.query_embedding, question, self.encoding)  # (B, d)
+        if self.relative_time:
+            slots = torch.arange(story.size(1), device=story.device)
+            offset = slots[:, None] - slots[None, :] + self.memory_size - 1  # (M, M): i - m
+        read, attention, p = [q], [], None
+        for j in range(self.num_hops):
+            scores = torch.einsum("bmd,bd->bm", keys, q)  # (B, M)
+            if self.relative_time and p is not None:
+                scores = scores + p @ self.time_offsets[j - 1][offset].T  # sum_m p_m T[i - m]
+            p = attend(scores, mask, use_softmax=True)  # (B, M)
             o = torch.einsum("bm,bmd->bd", p, values)  # (B, d)
-            q = hop_map(q + o)
+            if j < len(self.hop_maps):
+                q = self.hop_maps[j](q + o)
             attention.append(p)
+            read.append(o)
         # R: score the answers
-        logits = self.response(q)  # (B, n_answers)
+        if self.response_hidden is None:
+            logits = self.response(q)  # (B, n_answers)
+        else:
+            logits = self.response(torch.cat(read, -1))
         if return_attention:
             return logits, torch.stack(attention, 1)  # (B, num_hops, M)
         return logits

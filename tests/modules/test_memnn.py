@@ -67,7 +67,7 @@ def test_deterministic_given_seed_and_picklable():
 
 
 @pytest.mark.parametrize("kwargs", [dict(embedding_dim=0), dict(num_hops=0), dict(encoding="x"),
-                                    dict(memory_size=-1), dict(init_std=0.0)])
+                                    dict(memory_size=-1), dict(init_std=0.0), dict(response_hidden=0)])
 def test_bad_hyperparameters(kwargs):
     with pytest.raises(ValueError):
         MemNN(VOCAB, ANSWERS, **kwargs)
@@ -112,3 +112,34 @@ def test_known_answer_two_hops_follow_the_supporting_facts():
         logits, attention = model(story, question)
     assert (attention.argmax(-1) == supports).float().mean() > 0.95
     assert (logits.argmax(1) == answer).float().mean() > 0.9
+
+
+def test_relative_time_moves_the_next_hop_relative_to_the_last_read():
+    torch.manual_seed(0)
+    model = MemNN(VOCAB, ANSWERS, embedding_dim=8, num_hops=2, memory_size=6, temporal=False)
+    with torch.no_grad():
+        for table in (model.query_embedding, model.key_embedding):
+            table.weight.zero_()
+        model.key_embedding.weight[3, 0] = 5.0  # word 3 in a sentence: matches the question
+        model.query_embedding.weight[3, 0] = 5.0
+        model.hop_maps[0].weight.zero_()  # hop 2's query carries no content: time decides
+        model.time_offsets[0].zero_()
+        model.time_offsets[0][6 - 1 + 1] = 20.0  # offset i - m = +1: the next memory
+    story = torch.full((1, 6, 2), 2)
+    story[0, 2, 0] = 3  # slot 2 holds the matching sentence
+    question = torch.tensor([[3, 0]])
+    _, attention = model(story, question)
+    assert attention[0, 0].argmax() == 2 and attention[0, 0, 2] > 0.99
+    assert attention[0, 1].argmax() == 3 and attention[0, 1, 3] > 0.99
+
+
+@pytest.mark.parametrize("response_hidden", [None, 16])
+def test_response_variants_train_every_parameter(response_hidden):
+    model = MemNN(VOCAB, ANSWERS, embedding_dim=8, num_hops=3, memory_size=6,
+                  response_hidden=response_hidden)
+    story, question = make_batch()
+    logits, _ = model(story, question)
+    F.cross_entropy(logits, torch.arange(4)).backward()
+    assert all(p.grad is not None for p in model.parameters())
+    assert model.query_embedding.weight.grad.abs().sum() > 0  # questions have their own table
+    assert len(model.hop_maps) == (3 if response_hidden is None else 2)
