@@ -68,7 +68,7 @@ def task_2(rng):
         return True
 
     weights = {"move": 0.64, "get": 0.21, "drop": 0.28}
-    return ask_every(story, rng, lambda: world.random_action(weights), ask, 5, p_ask=0.75)
+    return ask_every(story, rng, lambda: world.random_action(weights), ask, 5, p_ask=0.65)
 
 
 def task_3(rng):
@@ -90,7 +90,7 @@ def task_3(rng):
 
     weights = {"move": 0.64, "get": 0.38, "drop": 0.38}
     act = lambda: world.random_action(weights, move_holder=0.3)  # noqa: E731
-    return ask_every(story, rng, act, ask, 5, p_ask=0.65)
+    return ask_every(story, rng, act, ask, 5, p_ask=0.65, p_first=0.35)
 
 
 def task_5(rng):
@@ -113,7 +113,7 @@ def task_5(rng):
         return True
 
     weights = {"move": 0.54, "get": 0.26, "drop": 0.16, "give": 0.36}
-    return ask_every(story, rng, lambda: world.random_action(weights), ask, 5)
+    return ask_every(story, rng, lambda: world.random_action(weights), ask, 5, p_ask=0.8)
 
 
 def task_6(rng):

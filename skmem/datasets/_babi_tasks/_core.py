@@ -89,19 +89,21 @@ class Story:
         self.questions.append((len(self.sentences), question, answer, list(support)))
 
 
-def ask_every(story, rng, act, ask, n_questions, *, step=2, p_ask=1.0, first=None):
+def ask_every(story, rng, act, ask, n_questions, *, step=2, p_ask=1.0, first=None, p_first=None):
     """Tell ``step`` sentences at a time, then try to ask a question.
 
     ``act()`` tells one sentence; ``ask()`` asks a question when one can be
     answered and returns whether it did. A question is tried with
-    probability ``p_ask`` (always once ``first`` sentences are reached when
-    no question has been asked yet, if ``first`` is given).
+    probability ``p_ask``, or ``p_first`` (if given) until the first one is
+    asked; always once ``first`` sentences are reached when no question has
+    been asked yet, if ``first`` is given.
     """
     while len(story.questions) < n_questions:
         for _ in range(step):
             act()
         due = first is not None and not story.questions and len(story) >= first
-        if due or rng.rand() < p_ask:
+        p = p_first if p_first is not None and not story.questions else p_ask
+        if due or rng.rand() < p:
             ask()
     return story
 
