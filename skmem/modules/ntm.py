@@ -36,6 +36,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from skmem.modules._blocks import SequenceInput, last_valid
+
 _MEMORY_INIT = 1e-6  # constant initial memory content (Collier and Beel 2018)
 _EPS = 1e-6  # keeps cosine similarity and log(0) in sharpening finite
 
@@ -127,9 +129,18 @@ class NTM(nn.Module):
     Parameters
     ----------
     input_size : int
-        Features per time step.
+        Features per time step, or the vocabulary size with ``tokens=True``.
     output_size : int
-        Outputs per time step.
+        Outputs per time step (or per sequence, with ``readout="last"``).
+    tokens : bool, default=False
+        Whether the input holds token ids (0 is padding), embedded first.
+    embedding_dim : int or None, default=None
+        Token embedding size; ``None`` uses ``hidden_size``. Ignored for
+        float input, whose features feed the controller directly.
+    readout : {"steps", "last"}, default="steps"
+        ``"steps"``: an output at every step; ``"last"``: one output per
+        sequence, read at its last step (its last non-padding token for
+        token ids, so trailing padding never changes it).
     controller : {"lstm", "feedforward"}, default="lstm"
         The controller network; it sees the input and the last read vectors.
     hidden_size : int, default=100
@@ -147,16 +158,19 @@ class NTM(nn.Module):
 
     Shapes
     ------
-    ``forward(x)`` takes ``x`` float of shape ``(B, T, input_size)`` and
-    returns raw per-step outputs ``(B, T, output_size)`` (logits: apply a
-    sigmoid or a loss with logits). With ``return_weights=True`` it also
-    returns the read and write weightings, ``(B, T, num_read_heads, N)`` and
+    ``forward(x)`` takes ``x`` float of shape ``(B, T, input_size)`` (or
+    ``(B, T)``, one feature), or int64 token ids ``(B, T)`` with
+    ``tokens=True``, and returns raw outputs ``(B, T, output_size)``, or
+    ``(B, output_size)`` with ``readout="last"`` (logits: apply a sigmoid or
+    a loss with logits). With ``return_weights=True`` it also returns the
+    read and write weightings, ``(B, T, num_read_heads, N)`` and
     ``(B, T, num_write_heads, N)``.
     """
 
-    def __init__(self, input_size, output_size, *, controller="lstm", hidden_size=100,
-                 memory_slots=128, memory_dim=20, num_read_heads=1, num_write_heads=1,
-                 shift_range=1, clip_value=20.0):
+    def __init__(self, input_size, output_size, *, tokens=False, embedding_dim=None,
+                 readout="steps", controller="lstm", hidden_size=100, memory_slots=128,
+                 memory_dim=20, num_read_heads=1, num_write_heads=1, shift_range=1,
+                 clip_value=20.0):
         super().__init__()
         for name, value, low in [("input_size", input_size, 1), ("output_size", output_size, 1),
                                  ("hidden_size", hidden_size, 1), ("memory_slots", memory_slots, 1),
@@ -164,6 +178,8 @@ class NTM(nn.Module):
                                  ("num_write_heads", num_write_heads, 1), ("shift_range", shift_range, 0)]:
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
                 raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        if readout not in ("steps", "last"):
+            raise ValueError(f"readout must be 'steps' or 'last', got {readout!r}")
         if controller not in ("lstm", "feedforward"):
             raise ValueError(f"controller must be 'lstm' or 'feedforward', got {controller!r}")
         if 2 * shift_range + 1 > memory_slots:
@@ -172,6 +188,7 @@ class NTM(nn.Module):
         if isinstance(clip_value, bool) or not isinstance(clip_value, numbers.Real) \
                 or not clip_value > 0:
             raise ValueError(f"clip_value must be > 0, got {clip_value!r}")
+        self.readout = readout
         self.controller = controller
         self.hidden_size = H = int(hidden_size)
         self.memory_slots = N = int(memory_slots)
@@ -186,7 +203,9 @@ class NTM(nn.Module):
         # Controller: gates = input_proj(x_t) + recurrent_proj([r_{t-1}, h_{t-1}]);
         # the feed-forward controller sees only r_{t-1} on the recurrent side.
         gates = 4 * H if controller == "lstm" else H
-        self.input_proj = nn.Linear(int(input_size), gates)
+        self.input = SequenceInput(int(input_size), (embedding_dim or H) if tokens else None,
+                                   tokens=tokens)
+        self.input_proj = nn.Linear(self.input.output_size, gates)
         self.recurrent_proj = nn.Linear(read_size + (H if controller == "lstm" else 0), gates,
                                         bias=False)
         # All head parameters from one layer, grouped by activation:
@@ -204,11 +223,12 @@ class NTM(nn.Module):
         self.register_buffer("shift_index", shift_index(N, self.shift_range), persistent=False)
 
     def forward(self, x, return_weights=False):
-        """Run the machine over ``x`` (B, T, input_size), memory fresh for every sequence.
+        """Run the machine over ``x``, memory fresh for every sequence.
 
-        Returns the per-step logits (B, T, output_size) and, if
-        ``return_weights``, also the read and write weightings over time.
+        Returns the logits, (B, T, output_size) or (B, output_size), and,
+        if ``return_weights``, also the read and write weightings over time.
         """
+        x, mask = self.input(x)  # (B, T, features), (B, T) True at tokens or None
         B, T, _ = x.shape  # batch, time, input features
         if T == 0:
             raise ValueError("NTM needs at least one time step, got x of shape "
@@ -218,7 +238,9 @@ class NTM(nn.Module):
         lstm = self.controller == "lstm"
         clip = self.clip_value
 
-        x_gates = self.input_proj(x).transpose(0, 1).contiguous()  # (T, B, gates)
+        # one (B, gates) tensor per step; unbinding once keeps the backward pass
+        # from building a zero (T, B, gates) gradient for every step's slice
+        x_gates = self.input_proj(x).transpose(0, 1).contiguous().unbind(0)
         w_rec = self.recurrent_proj.weight.t()  # (R*M [+ H], gates)
         w_head, b_head = self.head_proj.weight.t(), self.head_proj.bias
         memory = self.memory_init.expand(B, -1, -1)  # (B, N, M)
@@ -250,7 +272,11 @@ class NTM(nn.Module):
             if return_weights:
                 history.append(weights)
 
-        out = F.hardtanh(self.output_proj(torch.stack(states, dim=1)), -clip, clip)  # (B, T, out)
+        states = torch.stack(states, dim=1)  # (B, T, R*M + H)
+        if self.readout == "last":
+            last = T - 1 if mask is None else last_valid(mask) - 1  # (B,) or an int
+            states = states[torch.arange(B, device=x.device), last]  # (B, R*M + H)
+        out = F.hardtanh(self.output_proj(states), -clip, clip)  # (B, [T,] out)
         if not return_weights:
             return out
         history = torch.stack(history, dim=1)  # (B, T, heads, N)

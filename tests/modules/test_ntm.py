@@ -143,3 +143,36 @@ def test_learns_to_recall_one_vector():
         loss.backward()
         opt.step()
     assert loss.item() < 0.05
+
+
+def test_token_ids_and_last_readout_ignore_trailing_padding():
+    torch.manual_seed(0)
+    net = NTM(7, 3, tokens=True, embedding_dim=6, readout="last", hidden_size=16,
+              memory_slots=N, memory_dim=M)
+    ids = torch.randint(1, 7, (B, 5))
+    ids[0, 3:] = 0  # a shorter sequence
+    out = net(ids)
+    assert out.shape == (B, 3)
+    padded = torch.cat([ids, torch.zeros(B, 4, dtype=torch.long)], dim=1)
+    torch.testing.assert_close(net(padded), out)
+    torch.testing.assert_close(net(ids[:1, :3]), out[:1])  # read at the last token
+
+
+def test_float_readout_last_is_the_last_step_and_2d_series_work():
+    net = NTM(1, 2, hidden_size=8, memory_slots=N, memory_dim=M)
+    last = NTM(1, 2, hidden_size=8, memory_slots=N, memory_dim=M, readout="last")
+    last.load_state_dict(net.state_dict())
+    x = torch.randn(B, 6)  # (B, T): a univariate series
+    torch.testing.assert_close(last(x), net(x)[:, -1])
+
+
+def test_outputs_are_causal():
+    """Step t depends on steps <= t only, so cutting later steps changes nothing."""
+    net = NTM(5, 4, hidden_size=16, memory_slots=N, memory_dim=M)
+    x = torch.randn(B, 9, 5)
+    torch.testing.assert_close(net(x[:, :4]), net(x)[:, :4])
+
+
+def test_bad_readout():
+    with pytest.raises(ValueError, match="readout"):
+        NTM(3, 2, readout="first")
