@@ -7,9 +7,10 @@ that torch can use directly.
 
 from ._story import StoryVectorizer
 from ._text import PAD_ID, PAD_TOKEN, UNK_ID, UNK_TOKEN, TextVectorizer, tokenize
-from ._window import SlidingWindow, align_target, make_windows
+from ._window import DifferencedRegressor, SlidingWindow, align_target, make_windows
 
 __all__ = [
+    "DifferencedRegressor",
     "PAD_ID",
     "PAD_TOKEN",
     "UNK_ID",

@@ -9,28 +9,53 @@ Two ways to turn a series into model input:
   ``y_t = series[t + 1 .. t + horizon]`` and drops the rows that have no future.
 - :func:`make_windows` builds ready-made supervised ``(X, y)`` pairs with only
   complete windows, for use outside a pipeline.
+
+:class:`DifferencedRegressor` wraps such a pipeline to forecast changes
+(``lag=1``) or year-on-year changes (a seasonal ``lag``) instead of levels,
+and turns its forecasts back into levels: the usual cure for trending
+series, whose future levels lie outside anything seen in training.
+
+Gaps: windows need a complete, regularly spaced series. NaN raises a
+``ValueError`` that names the rows; impute first (``series.interpolate()``),
+and turn missing time stamps into NaN rows with ``series.asfreq(freq)``.
 """
 
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+import pandas as pd
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted, check_scalar, validate_data
 
-__all__ = ["SlidingWindow", "make_windows", "align_target"]
+__all__ = ["DifferencedRegressor", "SlidingWindow", "align_target", "make_windows"]
 
 
-def _check_finite(values, name):
-    """Raise a ValueError that says how to fix NaN or infinite values."""
+def _shown(items):
+    items = [str(item) for item in items]
+    return ", ".join(items[:5]) + (", ..." if len(items) > 5 else "")
+
+
+def _check_finite(values, name, index=None):
+    """Raise a ValueError that names the bad rows and says how to fill them.
+
+    ``index`` is the pandas index of the input, if any: its labels (dates,
+    years) are named beside the positions.
+    """
     bad = ~np.isfinite(values)
     if bad.any():
         rows = np.flatnonzero(bad.reshape(len(values), -1).any(axis=1))
-        shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        where = f"positions {_shown(rows)}"
+        if index is not None and not isinstance(index, pd.RangeIndex):
+            labels = index[rows[:5]]
+            if isinstance(index, pd.DatetimeIndex):
+                labels = labels.strftime("%Y-%m-%d")
+            where += f"; index {_shown(labels)}" + (", ..." if len(rows) > 5 else "")
         raise ValueError(
-            f"{name} contains NaN or infinity at {len(rows)} row(s) (positions "
-            f"{shown}). Windows need a complete series: impute missing values "
-            "first, e.g. with pandas `series.interpolate()` or `.ffill()`, or "
-            "sklearn.impute.SimpleImputer."
+            f"{name} contains NaN or infinity at {len(rows)} row(s) ({where}). "
+            "Windows need a complete series: impute missing values first, e.g. "
+            "with pandas `series.interpolate()` (or `.ffill()`), or "
+            "sklearn.impute.SimpleImputer. Missing time stamps "
+            "are gaps too: `series.asfreq(freq)` makes them NaN rows to impute."
         )
 
 
@@ -50,7 +75,7 @@ def _as_series_array(series, name="series"):
         )
     if values.shape[0] == 0:
         raise ValueError(f"{name} is empty.")
-    _check_finite(values, name)
+    _check_finite(values, name, getattr(series, "index", None) if hasattr(series, "iloc") else None)
     return values
 
 
@@ -192,6 +217,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
             raise ValueError(f'fill must be "edge" or a number, got {self.fill!r}.')
 
     def _validate(self, X, *, reset):
+        index = X.index if hasattr(X, "iloc") else None
         ndim = getattr(X, "ndim", None)
         if ndim is None:  # list or other array-like
             ndim = np.asarray(X).ndim
@@ -204,7 +230,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
                 )
             X = np.asarray(X).reshape(-1, 1)
         X = validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
-        _check_finite(X, "X")
+        _check_finite(X, "X", index)
         return X
 
     def fit(self, X, y=None):
@@ -420,3 +446,208 @@ def align_target(series, *, horizon=1, target=None):
     else:
         X = np.array(series)[: n - horizon]  # a copy, never a view of the input
     return X, y
+
+
+class DifferencedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+    """Forecast the changes of a series, and return forecasts of its levels.
+
+    Wraps a forecasting regressor (typically a pipeline ending in
+    ``SlidingWindow`` and a skmem regressor) that reads the rows of a
+    series and predicts its next ``horizon`` values, as prepared by
+    :func:`align_target`. The wrapped regressor sees the ``lag``-step
+    differences of the forecast column, ``x_t - x_{t - lag}``, and learns the
+    matching differences of the future values; predictions are summed back
+    onto the known levels, so :meth:`predict` and :meth:`score` speak in
+    levels. ``lag=1`` forecasts the change from the last value and removes
+    a trend; a seasonal ``lag`` (12 for monthly data) forecasts the change
+    from the same season a cycle before. ``lag=None`` passes everything
+    through unchanged, so that a grid search can decide whether to
+    difference at all.
+
+    Parameters
+    ----------
+    regressor : estimator
+        The regressor fitted on the differenced rows, e.g.
+        ``make_pipeline(SlidingWindow(24), RNNRegressor())``; cloned in fit.
+    lag : int or None, default=1
+        Difference between the values ``lag`` steps apart; ``None`` for no
+        differencing.
+    target : int, str or None, default=None
+        The column of ``X`` holding the series that ``y`` forecasts, as in
+        :func:`align_target`; ``None`` only for a single column. Other
+        columns (exogenous features such as calendar terms) are passed on
+        undifferenced. Unused when ``lag`` is ``None``.
+
+    Attributes
+    ----------
+    regressor_ : estimator
+        The fitted clone of ``regressor``.
+    target_column_ : int or None
+        Position of the forecast column in ``X`` (``None`` without
+        differencing).
+    n_features_in_ : int
+        Number of columns of ``X`` seen in fit.
+
+    See Also
+    --------
+    align_target : Rows and their future values, the input of this regressor.
+    sklearn.compose.TransformedTargetRegressor : Scales the (differenced)
+        target inside; it cannot difference, which needs ``X``.
+
+    Notes
+    -----
+    ``y[t, j]`` must be the value ``j + 1`` steps after row ``t`` of the
+    target column, as :func:`align_target` builds it. Its difference
+    ``y[t, j] - x[t + j + 1 - lag]`` refers to a known value when
+    ``j < lag``, and to the forecast of step ``j - lag`` beyond that, so
+    long horizons are summed up step by step.
+
+    Fit skips the first ``lag`` rows, which have no value ``lag`` steps
+    earlier. Predict, which returns one forecast per row, takes the first
+    row as the missing history there (as ``SlidingWindow`` pads the start):
+    predict on the whole history and keep the last rows, as for windows.
+
+    Examples
+    --------
+    A trend that ends beyond the training range: on levels a tree can only
+    repeat the largest value it saw, on differences it continues the trend.
+
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from skmem.preprocessing import DifferencedRegressor, SlidingWindow, align_target
+    >>> X, y = align_target(np.arange(60.0), horizon=2)
+    >>> windows = make_pipeline(SlidingWindow(3), DecisionTreeRegressor())
+    >>> model = DifferencedRegressor(windows, lag=1).fit(X[:40], y[:40])
+    >>> model.predict(X)[-1]
+    array([58., 59.])
+    >>> windows.fit(X[:40], y[:40]).predict(X)[-1]
+    array([40., 41.])
+    """
+
+    def __init__(self, regressor, *, lag=1, target=None):
+        self.regressor = regressor
+        self.lag = lag
+        self.target = target
+
+    def _check_lag(self):
+        if self.lag is not None:
+            check_scalar(self.lag, "lag", Integral, min_val=1)
+
+    def _validate(self, X, y=None, *, reset):
+        """Check ``X`` (and ``y``) as sklearn does; NaN gets the gap advice."""
+        index = X.index if hasattr(X, "iloc") else None
+        ndim = getattr(X, "ndim", None)
+        if ndim is None:  # list or other array-like
+            ndim = np.asarray(X).ndim
+        if ndim == 1:  # a univariate series: one feature
+            if not reset and self.n_features_in_ != 1:
+                raise ValueError(
+                    f"X is 1-D (one feature), but DifferencedRegressor was fitted with "
+                    f"{self.n_features_in_} features. Reshape your data to "
+                    "(n_timesteps, n_features)."
+                )
+            X = np.asarray(X).reshape(-1, 1)
+        kwargs = dict(dtype=np.float64, ensure_all_finite=False)
+        if reset:
+            values, y = validate_data(self, X, y, reset=True, multi_output=True,
+                                      y_numeric=True, **kwargs)
+        else:
+            values = validate_data(self, X, reset=False, **kwargs)
+        _check_finite(values, "X", index)
+        return values, y
+
+    def _differenced(self, X, values):
+        """``X`` with its target column replaced by its ``lag``-differences."""
+        col, lag = self.target_column_, self.lag
+        series = values[:, col]
+        earlier = series[np.maximum(np.arange(len(series)) - lag, 0)]  # first row as history
+        change = series - earlier
+        if hasattr(X, "iloc"):
+            X = X.copy()
+            if X.ndim == 1:
+                X[:] = change
+            else:
+                X.iloc[:, col] = change
+            return X
+        out = values.copy()
+        out[:, col] = change
+        return out
+
+    def _base(self, series, n_rows, step):
+        """Known level ``step`` rows after each row (``step <= 0``)."""
+        return series[np.clip(np.arange(n_rows) + step, 0, None)]
+
+    def fit(self, X, y):
+        """Fit the regressor on the differenced rows and future values.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_features)
+            The rows of the series, oldest first (a DataFrame keeps its
+            column names for the wrapped regressor).
+        y : array-like of shape (n_timesteps,) or (n_timesteps, horizon)
+            The future values of the target column after each row.
+
+        Returns
+        -------
+        self : DifferencedRegressor
+            The fitted regressor.
+        """
+        self._check_lag()
+        values, y = self._validate(X, y, reset=True)
+        self.regressor_ = clone(self.regressor)
+        if self.lag is None:
+            self.target_column_ = None
+            self.regressor_.fit(X, y)
+            return self
+        self.target_column_ = _target_column(X, values.shape[1], self.target)
+        if len(values) <= self.lag:
+            raise ValueError(
+                f"X has {len(values)} sample(s); differencing at lag={self.lag} needs "
+                f"at least {self.lag + 1}."
+            )
+        series = values[:, self.target_column_]
+        future = y.reshape(len(y), -1)  # (n, horizon)
+        change = np.empty_like(future, dtype=np.float64)
+        for j in range(future.shape[1]):  # y[t, j] is the level at t + j + 1
+            earlier = future[:, j - self.lag] if j >= self.lag else self._base(
+                series, len(series), j + 1 - self.lag)
+            change[:, j] = future[:, j] - earlier
+        rows = slice(self.lag, None)  # rows with a real value lag steps back
+        Xd = self._differenced(X, values)
+        Xd = Xd.iloc[rows] if hasattr(Xd, "iloc") else Xd[rows]
+        self.regressor_.fit(Xd, change[rows].reshape((-1,) + y.shape[1:]))
+        return self
+
+    def predict(self, X):
+        """Forecast the levels after each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_features)
+            The rows of the series, oldest first.
+
+        Returns
+        -------
+        y : ndarray of shape (n_timesteps,) or (n_timesteps, horizon)
+            Follows the shape of ``y`` in fit.
+        """
+        check_is_fitted(self)
+        values, _ = self._validate(X, reset=False)
+        if self.lag is None:
+            return self.regressor_.predict(X)
+        change = np.asarray(self.regressor_.predict(self._differenced(X, values)), dtype=np.float64)
+        series = values[:, self.target_column_]
+        levels = change.reshape(len(change), -1).copy()
+        for j in range(levels.shape[1]):
+            earlier = levels[:, j - self.lag] if j >= self.lag else self._base(
+                series, len(series), j + 1 - self.lag)
+            levels[:, j] += earlier
+        return levels.reshape(change.shape)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # one column per step ahead
+        tags.target_tags.single_output = True
+        return tags

@@ -1,4 +1,4 @@
-"""Tests for ``SlidingWindow``, ``make_windows`` and ``align_target``."""
+"""Tests for ``SlidingWindow``, ``make_windows``, ``align_target`` and ``DifferencedRegressor``."""
 
 import pickle
 
@@ -6,11 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.tree import DecisionTreeRegressor
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmem.preprocessing import SlidingWindow, align_target, make_windows
+from skmem.preprocessing import DifferencedRegressor, SlidingWindow, align_target, make_windows
 
 
 def _periodic(n=210):
@@ -309,3 +313,139 @@ def test_align_target_errors():
         align_target(np.ones((5, 2)))
     with pytest.raises(ValueError, match="NaN"):
         align_target(np.array([1.0, np.nan, 2.0]))
+
+
+# -- gaps -------------------------------------------------------------------------------
+
+
+def test_nan_error_names_the_dates_and_how_to_fill_them():
+    index = pd.date_range("1958-03-29", periods=8, freq="W-SAT")
+    s = pd.Series([1.0, 2.0, np.nan, np.nan, 5.0, 6.0, 7.0, 8.0], index=index)
+    message = r"2 row\(s\) \(positions 2, 3; index 1958-04-12, 1958-04-19\).*interpolate.*asfreq"
+    with pytest.raises(ValueError, match=message):
+        align_target(s)
+    with pytest.raises(ValueError, match=message):
+        SlidingWindow(window=2).fit(s.to_frame())
+    years = pd.Series([1.0, np.nan, 3.0], index=[1990, 1991, 1992])
+    with pytest.raises(ValueError, match=r"positions 1; index 1991\)"):
+        make_windows(years, 1)
+    X, y = align_target(s.interpolate())  # the advised fix
+    assert np.isfinite(y).all() and y[1] == 3.0
+
+
+def test_real_weekly_co2_gaps_are_refused_then_interpolated():
+    co2 = pytest.importorskip("statsmodels.datasets.co2")
+    weekly = co2.load_pandas().data["co2"]
+    with pytest.raises(ValueError, match=r"59 row\(s\) \(positions 6, 9, .*index 1958-05-10, 1958-05-31"):
+        align_target(weekly)
+    X, y = align_target(weekly.interpolate(), horizon=4)
+    windows = SlidingWindow(window=52).fit_transform(X)
+    assert windows.shape == (len(weekly) - 4, 52) and np.isfinite(windows).all()
+
+
+# -- exogenous features ------------------------------------------------------------------------
+
+
+def test_exogenous_column_in_the_windows_is_used():
+    # Sales follow the advertising budget of the week before, plus noise.
+    rng = np.random.RandomState(0)
+    ads = rng.rand(300)
+    sales = np.r_[0.0, 3.0 * ads[:-1]] + 0.1 * rng.rand(300)
+    df = pd.DataFrame({"sales": sales, "ads": ads})
+    X, y = align_target(df, target="sales")
+    model = make_pipeline(SlidingWindow(window=2), FunctionTransformer(_flatten), Ridge(alpha=1e-3))
+    with_ads = cross_val_score(model, X, y, cv=TimeSeriesSplit(3)).mean()
+    without = cross_val_score(model, X[["sales"]], y, cv=TimeSeriesSplit(3)).mean()
+    assert with_ads > 0.95 > 0.2 > without
+
+
+def _flatten(windows):
+    return windows.reshape(len(windows), -1)
+
+
+# -- DifferencedRegressor -----------------------------------------------------------------------
+
+
+class _Spy(DummyRegressor):
+    """Predicts the mean and remembers the X it was fitted on."""
+
+    def fit(self, X, y):
+        self.seen_ = X.copy()
+        return super().fit(X, y)
+
+
+def test_differencing_known_answer_trend_and_long_horizon():
+    # s_t = 2t: every change is 2, so the mean change forecasts exactly.
+    X, y = align_target(2.0 * np.arange(30), horizon=3)
+    model = DifferencedRegressor(_Spy(), lag=1).fit(X, y)
+    np.testing.assert_allclose(model.regressor_.constant_.ravel(), [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(model.predict(X[-2:]), y[-2:])
+    np.testing.assert_allclose(model.predict(2.0 * np.arange(40, 45)), 2.0 * (np.arange(41, 46)[:, None] + np.arange(3)))
+    assert len(model.regressor_.seen_) == len(X) - 1  # the first row has no change
+
+
+def test_seasonal_lag_beyond_the_horizon_sums_step_by_step():
+    # A period-4 pattern on a trend: year-on-year (lag 4) changes are constant.
+    s = np.arange(40.0) + np.tile([0.0, 5.0, -3.0, 1.0], 10)
+    X, y = align_target(s, horizon=6)  # steps 5 and 6 build on forecasts 1 and 2
+    model = DifferencedRegressor(DummyRegressor(), lag=4).fit(X, y)
+    np.testing.assert_allclose(model.regressor_.constant_.ravel(), 4.0)
+    np.testing.assert_allclose(model.predict(X)[4:], y[4:])
+
+
+def test_lag_none_passes_through_and_grid_search_chooses():
+    X, y = align_target(np.arange(80.0) ** 1.5, horizon=2)
+    windows = make_pipeline(SlidingWindow(window=3), DecisionTreeRegressor(random_state=0))
+    plain = DifferencedRegressor(windows, lag=None).fit(X[:60], y[:60])
+    np.testing.assert_allclose(plain.predict(X), clone(windows).fit(X[:60], y[:60]).predict(X))
+    search = GridSearchCV(DifferencedRegressor(windows), {"lag": [None, 1]},
+                          cv=TimeSeriesSplit(3), scoring="neg_mean_absolute_error")
+    assert search.fit(X, y).best_params_ == {"lag": 1}  # the trend outgrows the levels seen
+
+
+def test_only_the_target_column_is_differenced():
+    df = pd.DataFrame({"y": [1.0, 3.0, 6.0, 10.0, 15.0], "month": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    X, y = align_target(df, target="y")
+    model = DifferencedRegressor(_Spy(), lag=1, target="y").fit(X, y)
+    seen = model.regressor_.seen_
+    assert list(seen.columns) == ["y", "month"]
+    np.testing.assert_array_equal(seen["y"], [2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(seen["month"], [2.0, 3.0, 4.0])
+    pd.testing.assert_frame_equal(X, df.iloc[:4])  # the input is not modified
+    assert clone(model).get_params()["target"] == "y"
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("kwargs, X, y, match", [
+    ({"lag": 0}, np.arange(5.0), np.arange(5.0), "lag"),
+    ({"lag": 5}, np.arange(5.0), np.arange(5.0), "differencing at lag=5"),
+    ({}, np.arange(5.0), np.arange(4.0), "inconsistent numbers of samples"),
+    ({}, np.ones((5, 2)), np.arange(5.0), "choose what to forecast"),
+    ({}, [1.0, np.nan, 2.0], np.arange(3.0), "interpolate"),
+])
+def test_differencing_errors(kwargs, X, y, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        DifferencedRegressor(DummyRegressor(), **kwargs).fit(X, y)
+
+
+def _differencing_failures(estimator):
+    failures = {}
+    if estimator.lag is not None:  # without differencing, Ridge decides
+        failures["check_fit1d"] = "1-D X is a univariate series, accepted on purpose"
+        reason = ("rows are time steps: differencing mixes neighbouring rows, so "
+                  "shuffling or subsetting them changes the predictions by design")
+        failures["check_methods_sample_order_invariance"] = reason
+        failures["check_methods_subset_invariance"] = reason
+        failures["check_regressors_train"] = (
+            "the check's samples are independent, not a series: their differences "
+            "are noise, and a high training score cannot be expected")
+    return failures
+
+
+@parametrize_with_checks(
+    [DifferencedRegressor(Ridge(), lag=1, target=0), DifferencedRegressor(Ridge(), lag=None)],
+    expected_failed_checks=_differencing_failures,
+)
+def test_sklearn_compatible_differenced_regressor(estimator, check):
+    check(estimator)
