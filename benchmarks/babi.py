@@ -6,11 +6,15 @@ set, with the defaults of the estimator (the papers' recipes)::
     python benchmarks/babi.py --model memn2n --tasks 1 2 --data-dir data/babi/en
     python benchmarks/babi.py --model memnn              # all 20 tasks, fetch_babi cache
     python benchmarks/babi.py --train-on generated       # make_babi stories, real test set
+    python benchmarks/babi.py --model entnet --train-on generated --n-train 10000  # 10k setting
 
 Paper columns: MemN2N "PE LS RN" with 1k training examples (Sukhbaatar et
 al. 2015, Table 1; mean 13.9%, 11 failed); strongly supervised MemNN
 (Weston et al. 2015, "Towards AI-Complete Question Answering", Table 3;
-mean 6.7%, 4 failed). A task fails when its test error exceeds 5%.
+mean 6.7%, 4 failed); EntNet (Henaff et al. 2017, "Tracking the World State
+with Recurrent Entity Networks", appendix table of the 1k results: mean
+29.6%, 15 failed; with ``--n-train 10000`` its Table 2, 10k: mean 0.5%). A
+task fails when its test error exceeds 5%.
 """
 
 import argparse
@@ -22,6 +26,7 @@ import torch
 from sklearn.pipeline import make_pipeline
 
 from skmem.datasets import fetch_babi, load_babi, make_babi
+from skmem.estimators._entnet import EntNetClassifier
 from skmem.estimators._memnet import MemN2NClassifier, MemNNClassifier
 from skmem.preprocessing import StoryVectorizer
 
@@ -30,11 +35,22 @@ PAPER_ERROR = {  # test error in %, tasks 1..20
                0.9, 0.2, 0.4, 1.7, 0.0, 1.3, 51.0, 11.1, 82.8, 0.0],
     "memnn": [0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 15.0, 9.0, 0.0, 2.0,
               0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 35.0, 5.0, 64.0, 0.0],
+    "entnet": [0.7, 56.4, 69.7, 1.4, 4.6, 30.0, 22.3, 19.2, 31.5, 15.6,
+               8.0, 0.8, 9.0, 62.9, 57.8, 53.2, 46.4, 8.8, 90.4, 2.6],
+}
+PAPER_ERROR_10K = {  # the same with 10,000 training questions per task
+    "entnet": [0.0, 0.1, 4.1, 0.0, 0.3, 0.2, 0.0, 0.5, 0.1, 0.6,
+               0.3, 0.0, 1.3, 0.0, 0.0, 0.2, 0.5, 0.3, 2.3, 0.0],
 }
 
 
+def _restarts(n_init):
+    """The estimator's ``n_init``: the one asked for, else its own default."""
+    return {} if n_init is None else {"n_init": n_init}
+
+
 def _memn2n(seed, n_init, vectorizer):
-    clf = MemN2NClassifier(n_init=n_init, random_state=seed)
+    clf = MemN2NClassifier(**_restarts(n_init), random_state=seed)
     return clf, {"vocabulary": vectorizer.vocabulary_}  # ties W to C^K where it can
 
 
@@ -43,14 +59,18 @@ def _memnn(seed, n_init, vectorizer):
     return MemNNClassifier(random_state=seed), {}
 
 
+def _entnet(seed, n_init, vectorizer):
+    return EntNetClassifier(**_restarts(n_init), random_state=seed), {}
+
+
 # name -> (seed, n_init, fitted StoryVectorizer) -> (estimator, fit params)
-MODELS = {"memn2n": _memn2n, "memnn": _memnn}
+MODELS = {"memn2n": _memn2n, "memnn": _memnn, "entnet": _entnet}
 FAILED = 5.0
 
 
-def run_task(model, task, data_dir, seed, train_on="real", n_init=1):
+def run_task(model, task, data_dir, seed, train_on="real", n_init=None, n_train=1000):
     if train_on == "generated":  # make_babi's stories in place of the real ones
-        X_train, y_train = make_babi(task, 1000, random_state=seed)
+        X_train, y_train = make_babi(task, n_train, random_state=seed)
     else:
         X_train, y_train = load_babi(task, subset="train", data_dir=data_dir)
     X_test, y_test = load_babi(task, subset="test", data_dir=data_dir)
@@ -63,16 +83,22 @@ def run_task(model, task, data_dir, seed, train_on="real", n_init=1):
     pipe = make_pipeline(vectorizer, clf)  # both fitted: score the pipeline as a user would
     error = 100 * (1 - pipe.score(X_test, y_test))
     tied = getattr(clf, "answer_ids_", None) is not None
-    speed = len(y_train) * len(clf.history_) * n_init / seconds
+    # with restarts, as if each had trained as many epochs as the one kept
+    speed = len(y_train) * len(clf.history_) * getattr(clf, "n_init", 1) / seconds
     return error, speed, tied, support_hits(clf, vectorizer.transform(X_test))
 
 
 def support_hits(clf, Xt):
     """% of test questions whose most attended memory at the last hop is a
-    supporting fact (NaN for models without attention over the memory)."""
+    supporting fact (NaN for models without attention over the memory). For
+    EntNet, the sentence most written into the slots the question read."""
     if not hasattr(clf, "attention"):
         return float("nan")
-    top = clf.attention(Xt)[:, -1].argmax(axis=1)
+    if hasattr(clf, "read_attention"):  # attention: gates (n, slots, sentences)
+        weights = np.einsum("ns,nsm->nm", clf.read_attention(Xt)[:, -1], clf.attention(Xt))
+    else:
+        weights = clf.attention(Xt)[:, -1]
+    top = weights.argmax(axis=1)
     supports = np.asarray(Xt["supporting_facts"])
     return 100 * float(np.mean((supports == top[:, None]).any(axis=1)))
 
@@ -85,21 +111,32 @@ def main(argv=None):
                         help="folder with the bAbI en files (default: fetch_babi's cache)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-on", choices=["real", "generated"], default="real",
-                        help="train on the real 1k training set or on 1,000 "
+                        help="train on the real 1k training set or on --n-train "
                         "make_babi questions (the test set is always the real one)")
-    parser.add_argument("--n-init", type=int, default=1,
-                        help="restarts per task (models with n_init), keeping the lowest training loss")
+    parser.add_argument("--n-train", type=int, default=1000,
+                        help="make_babi questions per task with --train-on generated "
+                        "(10000: the 10k setting, scored against the papers' 10k columns)")
+    parser.add_argument("--n-init", type=int, default=None,
+                        help="restarts per task (models with n_init), keeping the best "
+                        "(default: the estimator's own n_init)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     data_dir = args.data_dir if args.data_dir is not None else fetch_babi()
 
-    print(f"{args.model} on bAbI 1k, seed {args.seed}, trained on {args.train_on} stories")
+    if args.n_train != 1000 and args.train_on != "generated":
+        parser.error("--n-train needs --train-on generated (the real training set has 1,000)")
+    ten_k = args.n_train >= 10000 and args.model in PAPER_ERROR_10K
+    paper_errors = (PAPER_ERROR_10K if ten_k else PAPER_ERROR)[args.model]
+    size = f"{args.n_train:,}" if args.train_on == "generated" else "1k"
+    print(f"{args.model} on bAbI, {size} training questions, seed {args.seed}, trained on "
+          f"{args.train_on} stories; paper column: {'10k' if ten_k else '1k'}")
     print(f"{'task':>4} {'error %':>8} {'paper %':>8} {'W tied':>7} {'samples/s':>10} {'support %':>10}")
     errors, papers, speeds = [], [], []
     for task in args.tasks:
-        error, speed, tied, hits = run_task(args.model, task, data_dir, args.seed, args.train_on, args.n_init)
-        paper = PAPER_ERROR[args.model][task - 1]
+        error, speed, tied, hits = run_task(args.model, task, data_dir, args.seed, args.train_on,
+                                            args.n_init, args.n_train)
+        paper = paper_errors[task - 1]
         errors.append(error), papers.append(paper), speeds.append(speed)
         print(f"{task:>4} {error:>8.1f} {paper:>8.1f} {str(tied):>7} {speed:>10.0f} {hits:>10.1f}",
               flush=True)

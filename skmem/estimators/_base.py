@@ -130,6 +130,21 @@ def _to_tensor(array):
     return torch.tensor(np.ascontiguousarray(array))
 
 
+class _ValidSplit(ValidSplit):
+    """skorch's ``ValidSplit``, stratified only where it can be: every class
+    with two samples or more and fewer classes than samples on either side."""
+
+    def __call__(self, dataset, y=None, groups=None):
+        if self.stratified and y is not None:
+            counts = np.unique(np.asarray(y), return_counts=True)[1]
+            n_valid = int(np.ceil(self.cv * len(y)))
+            if counts.min() < 2 or len(counts) > min(n_valid, len(y) - n_valid):
+                split = copy.copy(self)
+                split.stratified = False
+                return split(dataset, y, groups)
+        return super().__call__(dataset, y, groups)
+
+
 class NeuralEstimator(BaseEstimator):
     """Base class of skmem estimators; not for direct use.
 
@@ -308,7 +323,7 @@ class NeuralEstimator(BaseEstimator):
             raise ValueError(
                 f"validation_fraction must be None or in (0, 1), got {fraction!r}."
             )
-        return ValidSplit(
+        return _ValidSplit(
             fraction,
             stratified=self._task == "classifier",
             random_state=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
@@ -373,15 +388,19 @@ class NeuralEstimator(BaseEstimator):
         """How many differently seeded models to train, keeping the best."""
         return 1
 
+    def _restart_loss(self, net):
+        """What picks the best of the ``_n_init()`` restarts (lower is better)."""
+        return net.history[-1, "train_loss"]
+
     def _train_restarts(self, X, y, epochs, fit_params):
-        """Train ``_n_init()`` fresh nets; keep the lowest final training loss."""
+        """Train ``_n_init()`` fresh nets; keep the one of lowest ``_restart_loss``."""
         best, best_loss = None, np.inf
         for restart in range(self._n_init()):
             torch.manual_seed(self._seed(True) + restart)
             net = self._build_net()
             net.initialize()
             net.partial_fit(X, y, epochs=epochs, **fit_params)
-            loss = net.history[-1, "train_loss"]
+            loss = self._restart_loss(net)
             if best is None or loss < best_loss:
                 best, best_loss = net, loss
         return best
@@ -584,7 +603,7 @@ max_epochs : int, default={max_epochs}
         Learning rate.
     optimizer : str or torch.optim.Optimizer class, default="{optimizer}"
         One of "adam", "adamw", "sgd", "rmsprop", "adagrad", or a class.
-    weight_decay : float, default=0.0
+    weight_decay : float, default={weight_decay}
         L2 penalty passed to the optimizer.
     clip_grad_norm : float or None, default={clip_grad_norm}
         Clip the gradient norm to this value at every step.
@@ -617,7 +636,7 @@ def fill_doc(**defaults):
     """Fill the shared parameter and attribute sections of a docstring."""
     values = dict(
         max_epochs=20, batch_size=32, lr=0.001, optimizer="adam",
-        clip_grad_norm=None, validation_fraction=None,
+        weight_decay=0.0, clip_grad_norm=None, validation_fraction=None,
     )
     values.update(defaults)
 
