@@ -259,8 +259,10 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         if self.n_iter_no_change is not None:
             callbacks.append((
                 "early_stopping",
+                # a tie counts as progress: the latest of equally accurate epochs is kept
                 EarlyStopping(monitor="valid_acc", lower_is_better=False,
-                              patience=self.n_iter_no_change, threshold=0.0, load_best=True,
+                              patience=self.n_iter_no_change, threshold=-1e-9,
+                              threshold_mode="abs", load_best=True,
                               sink=print if self.verbose else _silent),
             ))
         return callbacks

@@ -4,10 +4,11 @@
 :class:`skmem.preprocessing.StoryVectorizer`, like the memory networks of
 :mod:`skmem.estimators._memnet`, whose input checks, answer tying and
 learning-rate schedule it shares. What is its own: the global gradient-norm
-clipping and Adam of the authors' code, early stopping on a validation split
-(restoring the best epoch), and batches of stories of similar length, cut to
-the sentences they hold, so a batch costs its stories' length rather than the
-longest story's.
+clipping and (fused) Adam of the authors' code, early stopping on a
+validation split (restoring the best epoch), restarts picked by validation
+loss, and training batches of stories of similar length: the module reads a
+batch up to its longest story, so a batch costs about its stories' length
+rather than the longest story of the data set.
 """
 
 import inspect

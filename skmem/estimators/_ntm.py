@@ -14,7 +14,7 @@ targets) or a token (token ids), and the training batches are drawn from
 sequences of similar length (``bucket_by_length``).
 """
 
-import numbers
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from torch import nn
 
 from skmem.estimators._base import (
+    OPTIMIZERS,
     BatchIterator,
     NeuralClassifier,
     NeuralRegressor,
@@ -35,6 +36,10 @@ from skmem.modules._blocks import last_valid
 from skmem.modules.ntm import NTM
 
 LOSSES = ("mse", "bce")
+# Optimizer arguments used when optimizer_params is None.
+OPTIMIZER_DEFAULTS = {
+    "rmsprop": {"momentum": 0.9, "alpha": 0.95},  # Graves et al. (2014)
+}
 
 
 # --------------------------------------------------------------------------
@@ -149,6 +154,7 @@ class _NTMMixin:
         batch_size=16,
         lr=1e-4,
         optimizer="rmsprop",
+        optimizer_params=None,
         weight_decay=0.0,
         clip_grad_norm=10.0,
         validation_fraction=None,
@@ -172,6 +178,7 @@ class _NTMMixin:
         self.batch_size = batch_size
         self.lr = lr
         self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
         self.weight_decay = weight_decay
         self.clip_grad_norm = clip_grad_norm
         self.validation_fraction = validation_fraction
@@ -202,13 +209,27 @@ class _NTMMixin:
             clip_value=self.clip_value,
         )
 
+    def _optimizer_params(self):
+        params = self.optimizer_params
+        if params is None:
+            optimizer = self._optimizer()
+            return next((dict(v) for k, v in OPTIMIZER_DEFAULTS.items()
+                         if OPTIMIZERS[k] is optimizer), {})
+        if not isinstance(params, Mapping):
+            raise ValueError(
+                f"optimizer_params must be a dict of keyword arguments of the "
+                f"optimizer or None, got {params!r}."
+            )
+        return dict(params)
+
     def _net_class(self):
         per_step = self._per_step()
         iterator = _LengthBucketIterator if self.bucket_by_length else BatchIterator
+        optimizer_params = {f"optimizer__{k}": v for k, v in self._optimizer_params().items()}
 
         def build(*args, **kwargs):
             kwargs.update(dataset=_TrimmedDataset, dataset__per_step=per_step,
-                          iterator_train=iterator)
+                          iterator_train=iterator, **optimizer_params)
             return NeuralNet(*args, **kwargs)
 
         return build
@@ -265,7 +286,12 @@ controller : {"lstm", "feedforward"}, default="lstm"
     bucket_by_length : bool, default=True
         Draw each training batch from sequences of similar length, so that
         a batch costs about its mean length rather than its longest (only
-        where lengths differ: sequence targets, or token ids with padding)."""
+        where lengths differ: sequence targets, or token ids with padding).
+    optimizer_params : dict or None, default=None
+        Keyword arguments of the optimizer besides ``lr`` and
+        ``weight_decay``, e.g. ``{"momentum": 0.9}``. ``None`` gives
+        "rmsprop" the paper's momentum 0.9 and smoothing constant
+        ``alpha=0.95``, and the other optimizers nothing."""
 
 _TRAINING_NOTES = """\
 The defaults are the copy-task recipe of the paper: RMSprop with learning
@@ -422,6 +448,7 @@ class NTMRegressor(_NTMMixin, NeuralRegressor):
         batch_size=16,
         lr=1e-4,
         optimizer="rmsprop",
+        optimizer_params=None,
         weight_decay=0.0,
         clip_grad_norm=10.0,
         validation_fraction=None,
@@ -438,7 +465,7 @@ class NTMRegressor(_NTMMixin, NeuralRegressor):
             num_write_heads=num_write_heads, shift_range=shift_range, clip_value=clip_value,
             embedding_dim=embedding_dim, bucket_by_length=bucket_by_length,
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer,
-            weight_decay=weight_decay, clip_grad_norm=clip_grad_norm,
+            optimizer_params=optimizer_params, weight_decay=weight_decay, clip_grad_norm=clip_grad_norm,
             validation_fraction=validation_fraction, callbacks=callbacks,
             warm_start=warm_start, device=device, verbose=verbose, random_state=random_state,
         )

@@ -194,3 +194,19 @@ def test_bad_loss_and_classifier_sequence_targets(copy_data):
         NTMRegressor(loss="hinge", **TINY).fit(X, y)
     with pytest.raises(ValueError):
         NTMClassifier(**TINY).fit(X, y)
+
+
+@pytest.mark.parametrize("optimizer, params, expected", [
+    ("rmsprop", None, {"momentum": 0.9, "alpha": 0.95}),
+    (torch.optim.RMSprop, {"momentum": 0.5}, {"momentum": 0.5, "alpha": 0.99}),
+    ("sgd", {"momentum": 0.8, "nesterov": True}, {"momentum": 0.8, "nesterov": True}),
+])
+def test_optimizer_params_reach_the_optimizer(copy_data, optimizer, params, expected):
+    ntm = NTMRegressor(**{**TINY, "optimizer": optimizer, "optimizer_params": params})
+    group = ntm.fit(*copy_data).net_.optimizer_.param_groups[0]
+    assert {key: group[key] for key in expected} == expected
+
+
+def test_optimizer_params_must_be_a_dict(copy_data):
+    with pytest.raises(ValueError, match="optimizer_params must be a dict"):
+        NTMRegressor(**{**TINY, "optimizer_params": [0.9]}).fit(*copy_data)

@@ -6,7 +6,19 @@ import torch.nn.functional as F
 
 from skmem.modules.entnet import EntNet, entnet_memory
 
-from test_memn2n import ANSWERS, VOCAB, make_batch  # stories with empty sentences at the end
+VOCAB, ANSWERS = 12, 5
+
+
+def make_batch(n_real=(6, 3, 1, 4), M=6, L=5):
+    """Stories of ``n_real[b]`` sentences then empty ones; the last word slot
+    of every sentence and the last two of every question are padding."""
+    g = torch.Generator().manual_seed(0)
+    story = torch.randint(1, VOCAB, (len(n_real), M, L), generator=g)
+    story[:, :, -1] = 0
+    story[torch.arange(M) >= torch.tensor(n_real)[:, None]] = 0
+    question = torch.randint(1, VOCAB, (len(n_real), L), generator=g)
+    question[:, -2:] = 0
+    return story, question
 
 
 def reference_memory(h, s, key_gate, sentence_drive, key_drive, U, slope):

@@ -14,8 +14,6 @@ from skmem.estimators._entnet import _StoryDataset
 from skmem.estimators._ntm import _LengthBucketIterator
 from skmem.preprocessing import StoryVectorizer
 
-from test_common import CHEAP_PARAMS  # the settings the common suite uses
-
 SMALL = dict(embedding_dim=8, num_slots=4, n_init=1, random_state=0)
 
 
@@ -58,13 +56,6 @@ def test_story_attention_plot_shows_sentences_by_slot(babi):
     ax = plot_story_attention(pipe, X, index=2, y=y)
     assert len(ax.get_yticklabels()) == len(X["story"].iloc[2])
     assert [t.get_text() for t in ax.get_xticklabels()] == [f"slot {k}" for k in range(1, 5)]
-
-
-@pytest.mark.parametrize("params", CHEAP_PARAMS["EntNetClassifier"])
-def test_cheap_params_fit(params):
-    X, y = _story_data()
-    est = EntNetClassifier(**params, random_state=0).fit(X, y)
-    assert est.predict(X).shape == y.shape
 
 
 def test_learns_babi_task_1():
