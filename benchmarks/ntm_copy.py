@@ -13,7 +13,7 @@ Models (the paper's Table 3 settings):
 
 - ``ntm``: ``NTMRegressor(loss="bce")`` with its defaults: LSTM controller
   of 100 units, 128 x 20 memory, one read and one write head, shifts of
-  -1..1, RMSprop with learning rate 1e-4 and momentum 0.9, batches of 16,
+  -1..1, RMSprop with learning rate 3e-4 and momentum 0.9, batches of 16,
   gradient norm clipped to 10.
 - ``lstm``: 3 stacked LSTM layers of 256 units with an output at every
   step, RMSprop with learning rate 3e-5 and momentum 0.9, the same batches,

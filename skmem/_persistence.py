@@ -64,9 +64,12 @@ class _Encoder:
             if not name.endswith("_") or name.startswith("_") or name in ("net_", "history_"):
                 continue
             fitted[name] = self.value(value, f"{where}.{name}")
+        params = est.get_params(deep=False)
+        if params.get("accelerator") is not None:
+            params["accelerator"] = None  # how it was trained, not part of the model
         data = {
             "class": _class_path(est),
-            "params": {k: self.value(v, f"{where}.{k}") for k, v in est.get_params(deep=False).items()},
+            "params": {k: self.value(v, f"{where}.{k}") for k, v in params.items()},
             "fitted": fitted,
         }
         net = getattr(est, "net_", None)
@@ -170,6 +173,8 @@ def save(model, path):
         A skmem estimator or transformer, or a scikit-learn ``Pipeline`` of
         them, fitted or not. User ``callbacks`` and non-string ``optimizer``
         classes cannot be written without pickle and raise ``TypeError``.
+        An ``accelerator`` is not written: the loaded model has
+        ``accelerator=None`` and predicts on its ``device``.
     path : str or path-like
         File to write (conventionally ending in ``.safetensors``).
 

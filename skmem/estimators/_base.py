@@ -27,7 +27,9 @@ from skorch import NeuralNet
 from skorch.callbacks import GradientNormClipping, ProgressBar
 from skorch.dataset import ValidSplit
 from torch import nn
-from torch.utils.data import Dataset, Subset
+from torch.utils.data import DataLoader, Dataset, Subset
+
+from skmem.estimators._accelerate import _accelerated_net_class, _as_batch, _check_accelerator
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -130,6 +132,10 @@ def _to_tensor(array):
     return torch.tensor(np.ascontiguousarray(array))
 
 
+def _silent(*args, **kwargs):
+    """A sink for skorch messages that prints nothing (picklable, unlike a lambda)."""
+
+
 class _ValidSplit(ValidSplit):
     """skorch's ``ValidSplit``, stratified only where it can be: every class
     with two samples or more and fewer classes than samples on either side."""
@@ -184,7 +190,13 @@ class NeuralEstimator(BaseEstimator):
         return []
 
     def _net_class(self):
+        """The skorch net class; ``accelerator`` mixes ``AccelerateMixin`` into it."""
         return NeuralNet
+
+    def _net_params(self):
+        """Arguments of the skorch net beyond the shared ones (its dataset,
+        iterators, the net class's own parameters); they take precedence."""
+        return {}
 
     def _clipping_callback(self):
         """The callback that applies ``clip_grad_norm`` (global norm here)."""
@@ -289,8 +301,9 @@ class NeuralEstimator(BaseEstimator):
 
     def _rng_context(self):
         devices = []
-        if str(self.device).startswith("cuda") and torch.cuda.is_available():
-            device = torch.device(self.device)
+        device = self.accelerator.device if self.accelerator is not None else self.device
+        if str(device).startswith("cuda") and torch.cuda.is_available():
+            device = torch.device(device)
             devices = [device.index if device.index is not None else torch.cuda.current_device()]
         return torch.random.fork_rng(devices=devices)
 
@@ -336,10 +349,40 @@ class NeuralEstimator(BaseEstimator):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
         if not isinstance(self.lr, numbers.Real) or not np.isfinite(self.lr) or self.lr <= 0:
             raise ValueError(f"lr must be a positive number, got {self.lr!r}.")
+        if self.accelerator is not None:
+            _check_accelerator(self.accelerator)
+
+    def _accelerate_params(self):
+        """Net arguments that hand training to ``self.accelerator``."""
+        params = {
+            "accelerator": self.accelerator,
+            # accelerate shards (and places) torch DataLoaders across processes
+            "iterator_train": DataLoader,
+            "iterator_train__collate_fn": _as_batch,
+            "iterator_valid": DataLoader,
+            "iterator_valid__collate_fn": _as_batch,
+            # skorch prints through the accelerator (main process only) even
+            # when verbose=0 unless the sink is silent
+            "callbacks__print_log__sink": self.accelerator.print if self.verbose else _silent,
+        }
+        if self.accelerator.device_placement:
+            if self.device is not None and str(self.device) != "cpu":
+                raise ValueError(
+                    f"The accelerator places the model on its device "
+                    f"({self.accelerator.device}); leave device at its default, or "
+                    f"create the Accelerator with device_placement=False to use "
+                    f"device={self.device!r}."
+                )
+            params["device"] = None
+        return params
+
+    def _net_device(self):
+        """The device holding the fitted network's weights."""
+        return next(self.net_.module_.parameters()).device
 
     def _build_net(self):
         module_params = {f"module__{k}": v for k, v in self._module_params().items()}
-        return self._net_class()(
+        params = dict(
             module=self._module,
             criterion=self._criterion(),
             optimizer=self._optimizer(),
@@ -358,6 +401,12 @@ class NeuralEstimator(BaseEstimator):
             verbose=self.verbose,
             **module_params,
         )
+        params.update(self._net_params())
+        net_class = self._net_class()
+        if self.accelerator is not None:
+            net_class = _accelerated_net_class(net_class)
+            params.update(self._accelerate_params())
+        return net_class(**params)
 
     def _fit(self, X, y, *, partial, target_params=None, **fit_params):
         self._check_params()
@@ -619,6 +668,14 @@ max_epochs : int, default={max_epochs}
         starting anew.
     device : str, default="cpu"
         Torch device to train on, e.g. "cuda".
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through Hugging Face Accelerate (skorch's
+        ``skorch.hf.AccelerateMixin``): the accelerator places the model
+        (leave ``device`` at its default), runs mixed precision and, under
+        ``accelerate launch``, trains data-parallel over the processes it
+        starts, each on its share of the batches (give ``random_state`` so
+        that they split the data alike). Needs the ``accelerate`` extra:
+        ``pip install "skmem[accelerate]"``.
     verbose : int, default=0
         If positive, show skorch's progress bar and epoch table.
     random_state : int, RandomState instance or None, default=None

@@ -20,9 +20,9 @@ from sklearn.utils import check_random_state
 from skorch.callbacks import Callback, EarlyStopping
 from torch.utils.data import Subset
 
-from skmem.estimators._base import NeuralClassifier, fill_doc
-from skmem.estimators._entnet import _silent, _StoryDataset
-from skmem.estimators._memnet import _TRAINING_NOTE, _MemoryNet, _MemoryNetworkMixin
+from skmem.estimators._base import NeuralClassifier, _silent, fill_doc
+from skmem.estimators._entnet import _StoryDataset
+from skmem.estimators._memnet import _TRAINING_NOTE, _MemoryNetworkMixin
 from skmem.estimators._ntm import _LengthBucketIterator
 from skmem.modules.dmn import DMNPlus
 
@@ -62,11 +62,14 @@ class _ValidAccuracy(Callback):
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         if dataset_valid is None:
             return
-        correct = 0
+        accelerator = getattr(net, "accelerator", None)
+        correct = total = 0
         for batch in net.get_iterator(dataset_valid, training=False):
-            logits = net.evaluation_step(batch, training=False)[0]
-            correct += int((logits.argmax(-1).cpu() == batch[1]).sum())
-        net.history.record("valid_acc", correct / len(dataset_valid))
+            logits = net.evaluation_step(batch, training=False)[0]  # gathered under accelerate
+            labels = batch[1] if accelerator is None else accelerator.gather_for_metrics(batch[1])
+            correct += int((logits.argmax(-1).cpu() == labels.cpu()).sum())
+            total += len(labels)
+        net.history.record("valid_acc", correct / total)
 
 
 @fill_doc(max_epochs=120, batch_size=100, lr=0.001, optimizer="adam", weight_decay=0.001,
@@ -186,6 +189,7 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         callbacks=None,
         warm_start=False,
         device="cpu",
+        accelerator=None,
         verbose=0,
         random_state=None,
     ):
@@ -206,6 +210,7 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.device = device
+        self.accelerator = accelerator
         self.verbose = verbose
         self.random_state = random_state
 
@@ -234,16 +239,12 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
             fusion_skip=self.fusion_skip,
         )
 
-    def _net_class(self):
-        fused = "fused" in inspect.signature(self._optimizer()).parameters
-
-        def build(*args, **kwargs):
-            kwargs.update(dataset=_StoryDataset, iterator_train=_LengthBucketIterator)
-            if fused:  # one kernel for all parameters instead of a loop over them
-                kwargs["optimizer__fused"] = True
-            return _MemoryNet(*args, **kwargs)
-
-        return build
+    def _net_params(self):
+        params = dict(super()._net_params(), dataset=_StoryDataset,
+                      iterator_train=_LengthBucketIterator)
+        if "fused" in inspect.signature(self._optimizer()).parameters:
+            params["optimizer__fused"] = True  # one kernel for all parameters, not a loop
+        return params
 
     def _train_split(self):
         split = super()._train_split()  # checks validation_fraction

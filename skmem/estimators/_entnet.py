@@ -20,15 +20,11 @@ import torch
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from sklearn.utils.validation import check_is_fitted
 
-from skmem.estimators._base import NeuralClassifier, TensorDataset, fill_doc
-from skmem.estimators._memnet import _TRAINING_NOTE, _MemoryNet, _MemoryNetworkMixin
+from skmem.estimators._base import NeuralClassifier, TensorDataset, _silent, fill_doc
+from skmem.estimators._memnet import _TRAINING_NOTE, _MemoryNetworkMixin
 from skmem.estimators._ntm import _LengthBucketIterator
 from skmem.modules._blocks import last_valid
 from skmem.modules.entnet import EntNet
-
-
-def _silent(*args, **kwargs):
-    """A sink for skorch messages that prints nothing (picklable, unlike a lambda)."""
 
 
 class _StoryDataset(TensorDataset):
@@ -177,6 +173,7 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         callbacks=None,
         warm_start=False,
         device="cpu",
+        accelerator=None,
         verbose=0,
         random_state=None,
     ):
@@ -199,6 +196,7 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.device = device
+        self.accelerator = accelerator
         self.verbose = verbose
         self.random_state = random_state
 
@@ -281,18 +279,14 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
             init_std=self.init_std,
         )
 
-    def _net_class(self):
+    def _net_params(self):
+        params = dict(super()._net_params(), dataset=_StoryDataset,
+                      iterator_train=_LengthBucketIterator)
         # torch's fused optimizers take a quarter of the time of the per-tensor
         # loop, which shows at this model's small per-batch cost
-        fused = "fused" in inspect.signature(self._optimizer()).parameters
-
-        def build(*args, **kwargs):
-            kwargs.update(dataset=_StoryDataset, iterator_train=_LengthBucketIterator)
-            if fused:
-                kwargs["optimizer__fused"] = True
-            return _MemoryNet(*args, **kwargs)
-
-        return build
+        if "fused" in inspect.signature(self._optimizer()).parameters:
+            params["optimizer__fused"] = True
+        return params
 
     def _clipping_callback(self):
         return GradientNormClipping(gradient_clip_value=self.clip_grad_norm)

@@ -215,12 +215,10 @@ class _MemoryNetworkMixin:
         return nn.CrossEntropyLoss(reduction="sum")
 
     def _net_class(self):
-        weight = getattr(self, "supervision_weight", 0.0)
+        return _MemoryNet
 
-        def build(*args, **kwargs):
-            return _MemoryNet(*args, supervision_weight=weight, **kwargs)
-
-        return build
+    def _net_params(self):
+        return {"supervision_weight": getattr(self, "supervision_weight", 0.0)}
 
     def _clipping_callback(self):
         return _PerParameterClipping(self.clip_grad_norm)
@@ -440,6 +438,7 @@ class MemN2NClassifier(_MemoryNetworkMixin, NeuralClassifier):
         callbacks=None,
         warm_start=False,
         device="cpu",
+        accelerator=None,
         verbose=0,
         random_state=None,
     ):
@@ -464,6 +463,7 @@ class MemN2NClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.device = device
+        self.accelerator = accelerator
         self.verbose = verbose
         self.random_state = random_state
 
@@ -561,6 +561,21 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
        Documents", EMNLP 2016.
     .. [3] Weston et al., "Towards AI-Complete Question Answering: A Set of
        Prerequisite Toy Tasks", 2015 (strong supervision on bAbI).
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skmem import MemNNClassifier
+    >>> from skmem.datasets import make_babi
+    >>> from skmem.preprocessing import StoryVectorizer
+    >>> X, y = make_babi(1, n_samples=200, random_state=0)
+    >>> sorted(StoryVectorizer().fit(X, y).transform(X[:2]))  # supporting facts included
+    ['question', 'story', 'supporting_facts']
+    >>> qa = make_pipeline(StoryVectorizer(), MemNNClassifier(max_epochs=5, random_state=0))
+    >>> qa.fit(X, y).predict(X[:2]).shape
+    (2,)
+    >>> qa[-1].attention(qa[:-1].transform(X[:2])).shape[:2]
+    (2, 3)
     """
 
     _module = MemNN
@@ -588,6 +603,7 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         callbacks=None,
         warm_start=False,
         device="cpu",
+        accelerator=None,
         verbose=0,
         random_state=None,
     ):
@@ -611,6 +627,7 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.device = device
+        self.accelerator = accelerator
         self.verbose = verbose
         self.random_state = random_state
 

@@ -26,6 +26,7 @@ class _RNNMixin:
         callbacks=None,
         warm_start=False,
         device="cpu",
+        accelerator=None,
         verbose=0,
         random_state=None,
     ):
@@ -45,6 +46,7 @@ class _RNNMixin:
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.device = device
+        self.accelerator = accelerator
         self.verbose = verbose
         self.random_state = random_state
 

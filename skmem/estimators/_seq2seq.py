@@ -80,9 +80,6 @@ class _Seq2SeqNet(NeuralNet):
     batches group sources of similar length (``_LengthBatches``).
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **dict(kwargs, iterator_train=_LengthBatches))
-
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         if y is not None and not isinstance(X, Mapping):
             X = {"source": X, "target": y}
@@ -264,6 +261,7 @@ class Seq2SeqTranslator(NeuralEstimator):
         callbacks=None,
         warm_start=False,
         device="cpu",
+        accelerator=None,
         verbose=0,
         random_state=None,
     ):
@@ -293,6 +291,7 @@ class Seq2SeqTranslator(NeuralEstimator):
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.device = device
+        self.accelerator = accelerator
         self.verbose = verbose
         self.random_state = random_state
 
@@ -321,6 +320,9 @@ class Seq2SeqTranslator(NeuralEstimator):
 
     def _net_class(self):
         return _Seq2SeqNet
+
+    def _net_params(self):
+        return {"iterator_train": _LengthBatches}
 
     def _check_params(self):
         super()._check_params()
@@ -440,7 +442,7 @@ class Seq2SeqTranslator(NeuralEstimator):
         chunks, weights = [], []
         try:
             for start in range(0, len(source), _PREDICT_BATCH):
-                rows = source[order[start : start + _PREDICT_BATCH]].to(self.net_.device)
+                rows = source[order[start : start + _PREDICT_BATCH]].to(self._net_device())
                 ids, w = beam_search(
                     module, rows, bos=self._bos, eos=self._eos, max_len=max_len,
                     beam_size=self.beam_size, length_penalty=self.length_penalty,

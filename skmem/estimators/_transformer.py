@@ -29,6 +29,7 @@ class _TransformerMixin:
         callbacks=None,
         warm_start=False,
         device="cpu",
+        accelerator=None,
         verbose=0,
         random_state=None,
     ):
@@ -51,6 +52,7 @@ class _TransformerMixin:
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.device = device
+        self.accelerator = accelerator
         self.verbose = verbose
         self.random_state = random_state
 

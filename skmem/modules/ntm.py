@@ -156,8 +156,8 @@ class NTM(nn.Module):
     clip_value : float, default=20.0
         Head parameters and output logits are clipped to this absolute value.
 
-    Shapes
-    ------
+    Notes
+    -----
     ``forward(x)`` takes ``x`` float of shape ``(B, T, input_size)`` (or
     ``(B, T)``, one feature), or int64 token ids ``(B, T)`` with
     ``tokens=True``, and returns raw outputs ``(B, T, output_size)``, or

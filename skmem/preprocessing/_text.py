@@ -284,7 +284,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ids : ndarray of shape (n_samples, max_len_), dtype int64
+        ids : ndarray of shape (n_samples, `max_len_`), dtype int64
             Token ids, unknown tokens as 1, padded with 0 at the end.
         """
         check_is_fitted(self)

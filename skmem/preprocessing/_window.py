@@ -133,7 +133,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Number of features (columns) seen during ``fit``; 1 for 1-D input.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen during ``fit``, when ``X`` was a DataFrame with
         string column names.
 
@@ -457,7 +457,7 @@ class DifferencedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     :func:`align_target`. The wrapped regressor sees the ``lag``-step
     differences of the forecast column, ``x_t - x_{t - lag}``, and learns the
     matching differences of the future values; predictions are summed back
-    onto the known levels, so :meth:`predict` and :meth:`score` speak in
+    onto the known levels, so :meth:`predict` and ``score`` speak in
     levels. ``lag=1`` forecasts the change from the last value and removes
     a trend; a seasonal ``lag`` (12 for monthly data) forecasts the change
     from the same season a cycle before. ``lag=None`` passes everything
