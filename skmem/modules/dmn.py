@@ -89,7 +89,7 @@ class BiGRU(nn.Module):
         both = torch.stack([x, _reverse_within(x, lengths)]).view(2, B * T, D)
         inputs = torch.baddbmm(self.bias_ih, both, self.weight_ih)  # (2, B T, 3H)
         inputs = inputs.view(2, B, T, 3 * H).permute(2, 0, 1, 3)  # (T, 2, B, 3H)
-        h = x.new_zeros(2, B, H)
+        h = inputs.new_zeros(2, B, H)
         states = []
         for x_t in inputs.unbind(0):  # the recurrence: only the steps in Python
             hs = torch.baddbmm(self.bias_hh, h, self.weight_hh)  # (2, B, 3H)

@@ -66,7 +66,8 @@ def address(memory, key, beta, gate, shift, gamma, previous, shift_index):
     scale = beta * torch.rsqrt(key.square().sum(2, keepdim=True) + _EPS ** 2)  # (B, H, 1)
     scores = torch.bmm(key * scale, memory.transpose(1, 2)) * inv_slot_norm.unsqueeze(1)  # (B, H, N)
     content = torch.softmax(scores, dim=2)
-    gated = torch.lerp(previous, content, gate)  # g * content + (1 - g) * previous
+    # in the dtype of the weightings: under autocast the head outputs may be half precision
+    gated = torch.lerp(previous, content.to(previous.dtype), gate.to(previous.dtype))
     shifted = circular_shift(gated, shift, shift_index)
     # w ** gamma / sum(w ** gamma), computed as a softmax of gamma * log(w)
     return torch.softmax(gamma * torch.log(shifted + _EPS), dim=2)

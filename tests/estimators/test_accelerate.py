@@ -206,3 +206,34 @@ def test_data_parallel_over_two_processes(tmp_path):
     assert ranks[0]["score"] > 0.9
     assert ranks[0]["proba"] == [90, 2]  # predictions gathered, padding dropped
     assert ranks[0]["dmn_proba"][0] == 60
+
+
+_BF16 = textwrap.dedent("""
+    import numpy as np
+    import torch
+    torch.set_num_threads(1)
+    from accelerate import Accelerator
+    from skmem import DMNClassifier, NTMRegressor
+    from skmem.datasets import make_babi, make_copy
+    from skmem.preprocessing import StoryVectorizer
+
+    accelerator = Accelerator(cpu=True, mixed_precision="bf16")
+    X, y = make_copy(64, seq_len=(1, 5), random_state=0)
+    ntm = NTMRegressor(loss="bce", hidden_size=16, memory_slots=8, memory_dim=6, max_epochs=2,
+                       accelerator=accelerator, random_state=0).fit(X, y)
+    assert np.isfinite(ntm.predict(X)).all()
+    stories, answers = make_babi(1, n_samples=60, random_state=0)
+    stories = StoryVectorizer(memory_size=8).fit(stories, answers).transform(stories)
+    dmn = DMNClassifier(hidden_size=8, max_epochs=2, accelerator=accelerator,
+                        random_state=0).fit(stories, np.asarray(answers))
+    assert np.isfinite(dmn.predict_proba(stories)).all()
+""")
+
+
+def test_mixed_precision_bf16(tmp_path):
+    # its own process: the accelerator's state (mixed precision) is per process
+    script = tmp_path / "bf16.py"
+    script.write_text(_BF16)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert run.returncode == 0, run.stderr[-3000:]
