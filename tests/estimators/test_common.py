@@ -268,3 +268,21 @@ def test_warm_start_continues_training(estimator):
     net = est.fit(X, y).net_
     est.fit(X, y)
     assert est.net_ is net and len(est.history_) == 2
+
+
+@pytest.mark.parametrize("cls", _estimator_classes(), ids=lambda cls: cls.__name__)
+def test_verbose_prints_progress_and_the_epoch_table(cls, capsys):
+    params = dict(CHEAP_PARAMS[cls.__name__][0], max_epochs=2, random_state=0)
+    X, y = DATA[cls.__name__](cls(**params))
+    cls(**params).fit(X, y)
+    assert capsys.readouterr().out == ""  # verbose=0: silent
+    cls(**params, verbose=1).fit(X, y)
+    captured = capsys.readouterr()
+    assert "epoch" in captured.out and "train_loss" in captured.out
+    assert "it/s" in captured.err or "batch" in captured.err  # tqdm's progress bar
+
+
+@pytest.mark.parametrize("cls", _estimator_classes(), ids=lambda cls: cls.__name__)
+def test_repr_shows_only_changed_parameters(cls):
+    assert repr(cls()) == f"{cls.__name__}()"
+    assert repr(cls(max_epochs=3, random_state=0)) == f"{cls.__name__}(max_epochs=3, random_state=0)"
