@@ -107,6 +107,11 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         Stop training once the validation accuracy has not improved for
         this many epochs and restore the weights of its best epoch;
         ``None`` trains all ``max_epochs``. Needs ``validation_fraction``.
+    n_init : int, default=1
+        Number of models trained from different seeds; the one with the
+        best validation accuracy (ties: the lower validation loss; the
+        lowest final training loss without a validation split) is kept.
+        ``fit`` takes ``n_init`` times as long.
     {_TRAINING_NOTE.format(halving="None", after="")}
     {{training_parameters}}
 
@@ -178,6 +183,7 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         question_encoding="position",
         fusion_skip=True,
         n_iter_no_change=20,
+        n_init=1,
         lr_halving_epochs=None,
         max_epochs=120,
         batch_size=100,
@@ -199,6 +205,7 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.question_encoding = question_encoding
         self.fusion_skip = fusion_skip
         self.n_iter_no_change = n_iter_no_change
+        self.n_init = n_init
         self.lr_halving_epochs = lr_halving_epochs
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -227,6 +234,20 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
                     "n_iter_no_change stops on the validation loss; set validation_fraction "
                     "(e.g. 0.1) or n_iter_no_change=None."
                 )
+
+    def _n_init(self):
+        if isinstance(self.n_init, bool) or not isinstance(self.n_init, numbers.Integral) or self.n_init < 1:
+            raise ValueError(f"n_init must be a positive integer, got {self.n_init!r}.")
+        return self.n_init
+
+    def _restart_loss(self, net):
+        if self.validation_fraction is None:
+            return super()._restart_loss(net)
+        history = net.history
+        # the epoch kept: the last one, or early stopping's best (the latest of equally accurate)
+        epoch = -1 if self.n_iter_no_change is None else int(
+            len(history) - 1 - np.argmax(history[:, "valid_acc"][::-1]))
+        return (-history[epoch, "valid_acc"], history[epoch, "valid_loss"])
 
     def _module_params(self):
         return dict(

@@ -25,7 +25,7 @@ CHEAP_PARAMS = {
     "DMNClassifier": [
         dict(hidden_size=8, num_passes=2, max_epochs=4, lr=0.01, n_iter_no_change=2),
         dict(hidden_size=8, num_passes=1, dropout=0.0, validation_fraction=None,
-             n_iter_no_change=None, max_epochs=2, batch_size=16),
+             n_iter_no_change=None, n_init=2, max_epochs=2, batch_size=16),
     ],
     "EntNetClassifier": [
         dict(embedding_dim=8, num_slots=4, n_init=1, max_epochs=4, n_iter_no_change=2),

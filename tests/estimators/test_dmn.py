@@ -109,3 +109,13 @@ def test_plot_story_attention_has_a_column_per_pass(babi):
     ax = plot_story_attention(pipe, X, index=2, y=y)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["pass 1", "pass 2", "pass 3"]
     assert len(ax.get_yticklabels()) == len(X["story"].iloc[2])
+
+
+def test_n_init_keeps_the_most_accurate_restart():
+    X, y = _story_data(n=80)
+    params = dict(hidden_size=8, max_epochs=4, lr=0.01, n_iter_no_change=2, random_state=0)
+    one = DMNClassifier(**params).fit(X, y)  # the first of the restarts below
+    best = DMNClassifier(**params, n_init=3).fit(X, y)
+    assert max(best.history_[:, "valid_acc"]) >= max(one.history_[:, "valid_acc"])
+    with pytest.raises(ValueError, match="n_init"):
+        DMNClassifier(n_init=0, max_epochs=1).fit(X, y)
