@@ -151,6 +151,7 @@ def plot_curves(curves, path):
         ax.fill_between(seen, values.min(axis=0), values.max(axis=0), color=color, alpha=0.2)
     ax.axhline(THRESHOLD, color="grey", linestyle="--", linewidth=1)
     ax.set_yscale("symlog", linthresh=0.1)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("training sequences seen")
     ax.set_ylabel("bits wrong per sequence")
     ax.set_title("Copy, lengths 1-20 (band: min to max over seeds)")
