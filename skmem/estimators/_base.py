@@ -434,8 +434,27 @@ class NeuralEstimator(BaseEstimator):
         return self
 
     def _n_init(self):
-        """How many differently seeded models to train, keeping the best."""
-        return 1
+        """How many differently seeded models to train, keeping the best: the
+        ``n_init`` parameter of the estimators that have one, else 1."""
+        n_init = getattr(self, "n_init", 1)
+        if isinstance(n_init, bool) or not isinstance(n_init, numbers.Integral) or n_init < 1:
+            raise ValueError(f"n_init must be a positive integer, got {n_init!r}.")
+        return n_init
+
+    def _check_early_stopping(self):
+        """Check ``n_iter_no_change`` (patience on the validation split)."""
+        patience = self.n_iter_no_change
+        if patience is None:
+            return
+        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 1:
+            raise ValueError(
+                f"n_iter_no_change must be None or a positive integer, got {patience!r}."
+            )
+        if self.validation_fraction is None:
+            raise ValueError(
+                "n_iter_no_change stops on the validation split; set validation_fraction "
+                "(e.g. 0.1) or n_iter_no_change=None."
+            )
 
     def _restart_loss(self, net):
         """What picks the best of the ``_n_init()`` restarts (lower is better)."""

@@ -12,7 +12,6 @@ rather than the longest story of the data set.
 """
 
 import inspect
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -203,22 +202,7 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
     # ------------------------------------------------------------ checks
     def _check_params(self):
         super()._check_params()
-        patience = self.n_iter_no_change
-        if patience is not None:
-            if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 1:
-                raise ValueError(
-                    f"n_iter_no_change must be None or a positive integer, got {patience!r}."
-                )
-            if self.validation_fraction is None:
-                raise ValueError(
-                    "n_iter_no_change stops on the validation loss; set validation_fraction "
-                    "(e.g. 0.1) or n_iter_no_change=None."
-                )
-
-    def _n_init(self):
-        if isinstance(self.n_init, bool) or not isinstance(self.n_init, numbers.Integral) or self.n_init < 1:
-            raise ValueError(f"n_init must be a positive integer, got {self.n_init!r}.")
-        return self.n_init
+        self._check_early_stopping()
 
     def _restart_loss(self, net):
         if self.validation_fraction is None:

@@ -467,11 +467,6 @@ class MemN2NClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _n_init(self):
-        if not isinstance(self.n_init, numbers.Integral) or self.n_init < 1:
-            raise ValueError(f"n_init must be a positive integer, got {self.n_init!r}.")
-        return self.n_init
-
     def _module_params(self):
         return dict(
             vocab_size=self.vocab_size_,
