@@ -489,8 +489,8 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
 
     The story is written into memory as key and value embeddings; each of
     ``num_hops`` lookups reads the values with a softmax over the keys'
-    match with the query (and, after the first, over write times relative
-    to the memory read before) and updates the query; a small non-linear
+    match with the query and over their write times (recency, and order
+    relative to the memory read before) and updates the query; a small non-linear
     response module scores the answers from what the hops read. Trained weakly (answers only) by default; when
     ``X`` holds ``supporting_facts`` the lookups are strongly supervised:
     hop ``j`` is trained to find the ``j``-th supporting fact.
@@ -505,15 +505,19 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         Most memory slots a story may have.
     encoding : {{"position", "bow"}}, default="position"
         Sentence representation: position encoding or bag of words.
-    temporal : bool, default=True
-        Add temporal (recency) embeddings to keys and values.
+    temporal : bool, default=False
+        Add temporal embeddings (one learned vector per position, as in
+        MemN2N) to keys and values.
     response_hidden : int or None, default=64
         Width of the hidden ReLU layer of the response module, which reads
         the question and what every hop read; ``None`` scores the answers
         linearly from the last query.
-    relative_time : bool, default=True
-        From the second hop on, score each memory by when it was written
-        relative to the memory the previous hop read (learned per offset).
+    time_features : bool, default=True
+        Score each memory by features of its write time, weighted by what
+        the query asks for: its recency, and from the second hop on whether
+        it was written before or after the memory the previous hop read and
+        how far from it (the original model's time features; they hold for
+        stories of any length).
     supervision_weight : float, default=1.0
         Weight of the supporting-fact loss (cross-entropy of each hop's
         attention against its fact, summed over the batch like the answer
@@ -582,9 +586,9 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         embedding_dim=20,
         memory_size=50,
         encoding="position",
-        temporal=True,
+        temporal=False,
         response_hidden=64,
-        relative_time=True,
+        time_features=True,
         supervision_weight=1.0,
         init_std=0.1,
         lr_halving_epochs=15,
@@ -608,7 +612,7 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.encoding = encoding
         self.temporal = temporal
         self.response_hidden = response_hidden
-        self.relative_time = relative_time
+        self.time_features = time_features
         self.supervision_weight = supervision_weight
         self.init_std = init_std
         self.lr_halving_epochs = lr_halving_epochs
@@ -642,6 +646,6 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
             encoding=self.encoding,
             temporal=self.temporal,
             response_hidden=self.response_hidden,
-            relative_time=self.relative_time,
+            time_features=self.time_features,
             init_std=self.init_std,
         )

@@ -20,11 +20,17 @@ The four modules, as they appear in ``forward``:
 - G (generalization): the story is written slot by slot, oldest first; the
   memory is ``forward``'s local state, never kept on the module.
 - O (output): ``num_hops`` lookups ``p_j = softmax(q_j . k_i + t_j,i)``,
-  ``o_j = sum_i p_j,i v_i``, ``q_{j+1} = R_j (q_j + o_j)``. From the second
-  hop on, ``t_j,i = sum_m p_{j-1},m T_j[i - m]`` scores each slot by its
-  write time relative to the slot read at the previous hop (a learned
-  scalar per offset): the original model's time features, which let a hop
-  ask for "the last move before that fact".
+  ``o_j = sum_i p_j,i v_i``, ``q_{j+1} = R_j (q_j + o_j)``. The time score
+  ``t_j,i = sum_k (w_jk . q_j + b_jk) phi_k(i)`` weighs features of slot
+  ``i``'s write time by how much the query asks for each: its recency (the
+  number of slots written after it) at every hop, and from the second hop
+  on, against the slot ``m`` read at the previous hop (averaged over
+  ``p_{j-1}``), whether ``i`` was written before, at or after ``m`` and how
+  far from it. These are the original model's time features (is this memory
+  older than that one?) in soft form: they hold for any distance, so a hop
+  can ask for "the last move of this person" or "the move before that
+  fact" in stories longer than any seen in training; a learned embedding
+  per position, as in MemN2N, has to see every position to learn it.
 - R (response): a ReLU layer over ``[q_1, o_1, ..., o_H]`` then logits over
   the answer classes (the bAbI paper's non-linear variant, needed for
   yes/no and comparison answers), or ``W q_{H+1}`` with ``response_hidden=None``.
@@ -45,6 +51,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from skmem.modules._blocks import ENCODINGS, attend, encode, init_embedding, temporal_index
+
+# Write-time distances enter the time features in units of this many
+# sentences, so that the features start on the scale of the word matches.
+_TIME_UNIT = 3.0
 
 
 def supporting_fact_loss(attention, supports, ignore_index=-1, eps=1e-12):
@@ -77,14 +87,16 @@ class MemNN(nn.Module):
     memory_size : int, default=50
         The most memory slots a story may have.
     encoding : {"position", "bow"}, default="position"
-    temporal : bool, default=True
-        Add temporal (recency) embeddings to keys and values.
+    temporal : bool, default=False
+        Add temporal (recency) embeddings to keys and values, one learned
+        vector per position as in MemN2N.
     response_hidden : int or None, default=64
         Width of the response module's hidden ReLU layer; ``None`` scores
         the answers linearly from the last query.
-    relative_time : bool, default=True
-        Score the slots of hops after the first by their write time
-        relative to the slot the previous hop read.
+    time_features : bool, default=True
+        Score the slots by write-time features weighted by the query:
+        recency at every hop, and from the second hop on, order and
+        distance relative to the slot the previous hop read.
     init_std : float, default=0.1
         Standard deviation of the embeddings' normal initialization; the
         hop maps ``R_j`` start at the identity.
@@ -96,7 +108,7 @@ class MemNN(nn.Module):
     """
 
     def __init__(self, vocab_size, n_answers, *, embedding_dim=20, num_hops=2, memory_size=50,
-                 encoding="position", temporal=True, response_hidden=64, relative_time=True,
+                 encoding="position", temporal=False, response_hidden=64, time_features=True,
                  init_std=0.1):
         super().__init__()
         for name, value in [("vocab_size", vocab_size), ("n_answers", n_answers),
@@ -115,7 +127,7 @@ class MemNN(nn.Module):
         self.vocab_size, self.n_answers = vocab_size, n_answers
         self.embedding_dim, self.num_hops, self.memory_size = embedding_dim, num_hops, memory_size
         self.encoding, self.temporal = encoding, temporal
-        self.response_hidden, self.relative_time = response_hidden, relative_time
+        self.response_hidden, self.time_features = response_hidden, bool(time_features)
 
         self.query_embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # B
         self.key_embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # A
@@ -126,10 +138,10 @@ class MemNN(nn.Module):
         n_maps = num_hops if response_hidden is None else num_hops - 1
         self.hop_maps = nn.ModuleList(
             nn.Linear(embedding_dim, embedding_dim, bias=False) for _ in range(n_maps))
-        # T_2 .. T_H: one score per write-time offset i - m in (-M, M)
-        self.time_offsets = nn.ParameterList(
-            nn.Parameter(torch.zeros(2 * memory_size - 1)) for _ in range(num_hops - 1)
-        ) if relative_time else None
+        # per hop, one query map and bias per feature: recency, then before /
+        # at / after / distance from the previous read
+        self.time_weight = nn.Parameter(torch.zeros(num_hops, 5, embedding_dim)) if time_features else None
+        self.time_bias = nn.Parameter(torch.zeros(num_hops, 5)) if time_features else None
         if response_hidden is None:
             self.response = nn.Linear(embedding_dim, n_answers, bias=False)
         else:
@@ -162,14 +174,21 @@ class MemNN(nn.Module):
             keys, values = keys + self.key_time(time), values + self.value_time(time)
         # O: hops of soft lookups
         q = encode(self.query_embedding, question, self.encoding)  # (B, d)
-        if self.relative_time:
+        if self.time_features:
+            recency = temporal_index(mask, story.size(1)).float() / -_TIME_UNIT  # (B, M)
             slots = torch.arange(story.size(1), device=story.device)
-            offset = slots[:, None] - slots[None, :] + self.memory_size - 1  # (M, M): i - m
+            distance = (slots[:, None] - slots[None, :]).float()  # (M, M): i - m
+            order = torch.stack([distance < 0, distance == 0, distance > 0], -1).float()
+            order = torch.cat([order, distance[..., None] / _TIME_UNIT], -1)  # (M, M, 4)
         read, attention, p = [q], [], None
         for j in range(self.num_hops):
             scores = torch.einsum("bmd,bd->bm", keys, q)  # (B, M)
-            if self.relative_time and p is not None:
-                scores = scores + p @ self.time_offsets[j - 1][offset].T  # sum_m p_m T[i - m]
+            if self.time_features:
+                asks = torch.addmm(self.time_bias[j], q, self.time_weight[j].T)  # (B, 5)
+                scores = scores + asks[:, :1] * recency
+                if p is not None:  # features relative to the previous read, averaged over it
+                    relative = torch.einsum("bm,imk->bik", p, order)  # (B, M, 4)
+                    scores = scores + torch.einsum("bik,bk->bi", relative, asks[:, 1:])
             p = attend(scores, mask, use_softmax=True)  # (B, M)
             o = torch.einsum("bm,bmd->bd", p, values)  # (B, d)
             if j < len(self.hop_maps):

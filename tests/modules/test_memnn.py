@@ -114,23 +114,53 @@ def test_known_answer_two_hops_follow_the_supporting_facts():
     assert (logits.argmax(1) == answer).float().mean() > 0.9
 
 
-def test_relative_time_moves_the_next_hop_relative_to_the_last_read():
+def _matching_model(memory_size):
+    """A two-hop model whose first hop finds sentences holding word 3."""
     torch.manual_seed(0)
-    model = MemNN(VOCAB, ANSWERS, embedding_dim=8, num_hops=2, memory_size=6, temporal=False)
+    model = MemNN(VOCAB, ANSWERS, embedding_dim=8, num_hops=2, memory_size=memory_size)
     with torch.no_grad():
         for table in (model.query_embedding, model.key_embedding):
             table.weight.zero_()
         model.key_embedding.weight[3, 0] = 5.0  # word 3 in a sentence: matches the question
         model.query_embedding.weight[3, 0] = 5.0
         model.hop_maps[0].weight.zero_()  # hop 2's query carries no content: time decides
-        model.time_offsets[0].zero_()
-        model.time_offsets[0][6 - 1 + 1] = 20.0  # offset i - m = +1: the next memory
+        model.time_weight.zero_()
+        model.time_bias.zero_()
+    return model
+
+
+def test_time_features_move_the_next_hop_relative_to_the_last_read():
+    model = _matching_model(memory_size=6)
+    with torch.no_grad():  # hop 2: not before the last read, after it, and close to it
+        model.time_bias[1, 1] = -30.0
+        model.time_bias[1, 3] = 30.0
+        model.time_bias[1, 4] = -30.0
     story = torch.full((1, 6, 2), 2)
     story[0, 2, 0] = 3  # slot 2 holds the matching sentence
     question = torch.tensor([[3, 0]])
     _, attention = model(story, question)
     assert attention[0, 0].argmax() == 2 and attention[0, 0, 2] > 0.99
     assert attention[0, 1].argmax() == 3 and attention[0, 1, 3] > 0.99
+
+
+def test_recency_feature_picks_the_latest_match_at_any_distance():
+    model = _matching_model(memory_size=40)
+    with torch.no_grad():
+        model.time_bias[0, 0] = 10.0  # hop 1 prefers recent memories
+    question = torch.tensor([[3, 0]])
+    for first, last, length in [(0, 1, 5), (3, 30, 40), (10, 12, 20)]:
+        story = torch.full((1, length, 2), 2)
+        story[0, [first, last], 0] = 3  # two matches: the later one must win
+        _, attention = model(story, question)
+        assert attention[0, 0].argmax() == last and attention[0, 0, last] > 0.95
+
+
+def test_time_features_off_leaves_word_matches_alone():
+    model = MemNN(VOCAB, ANSWERS, embedding_dim=8, num_hops=2, memory_size=6, time_features=False)
+    assert model.time_weight is None and model.time_bias is None
+    story, question = make_batch()
+    logits, attention = model(story, question)
+    assert logits.shape == (len(story), ANSWERS) and attention.shape[:2] == (len(story), 2)
 
 
 @pytest.mark.parametrize("response_hidden", [None, 16])
