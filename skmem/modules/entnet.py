@@ -257,7 +257,8 @@ class EntNet(nn.Module):
         if self.training and self.dropout > 0:
             # Dropout with the mask drawn by rand_like: several times faster on
             # the CPU than nn.Dropout's bernoulli_, and folded into the masks.
-            keep = torch.rand_like(vectors) >= self.dropout
+            # The in-place comparison keeps 0/1 as floats: no bool to convert.
+            keep = torch.rand_like(vectors).ge_(self.dropout)
             return (vectors * keep * (mask[:L] / (1 - self.dropout))).sum(-2)
         return (vectors * mask[:L]).sum(-2)
 
@@ -285,8 +286,10 @@ class EntNet(nn.Module):
         u = self._encode(question, self.question_mask)  # (B, d)
         reads = []
         for _ in range(self.num_hops):  # the output module reads the slots
-            read = torch.softmax(torch.bmm(h, u[:, :, None]).squeeze(2), dim=-1)  # (B, S)
-            u = self.prelu(u + self.H(torch.bmm(read[:, None], h).squeeze(1)))  # (B, d)
+            # Products and sums rather than bmm: on the CPU, bmm of one vector
+            # per batch row takes twice as long, forward and backward.
+            read = torch.softmax(torch.linalg.vecdot(h, u.unsqueeze(1)), dim=-1)  # (B, S)
+            u = self.prelu(u + self.H((read.unsqueeze(-1) * h).sum(1)))  # (B, d)
             reads.append(read)
         logits = self.R(u) if self.R is not None else u @ self.embedding.weight[self.answer_ids].T
         if not return_attention:

@@ -73,6 +73,18 @@ def test_closed_gate_leaves_the_memory_unchanged():
     assert gates.abs().max() == 0
 
 
+def test_dropout_is_inverted_dropout_on_word_embeddings():
+    model = EntNet(VOCAB, ANSWERS, 5, 5, embedding_dim=8, dropout=0.3)
+    story, _ = make_batch()
+    torch.manual_seed(0)
+    encoded = model._encode(story, model.story_mask)
+    torch.manual_seed(0)
+    vectors = model.embedding(story)
+    keep = torch.rand_like(vectors) >= 0.3  # the same draws: every word dimension dropped alone
+    expected = (vectors * keep * (model.story_mask / 0.7)).sum(-2)
+    torch.testing.assert_close(encoded, expected, rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("tie_answers", [False, True])
 def test_forward_backward_shapes(tie_answers):
     model = EntNet(VOCAB, ANSWERS, 5, 5, embedding_dim=8, num_slots=3, dropout=0.1,
