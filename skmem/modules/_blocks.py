@@ -1,6 +1,7 @@
 """Blocks shared by several architectures: sequence input, position encoding,
 multi-head attention with padding, causal and local masks, and the sentence
-encoding, recency index and masked attention of the story-memory models."""
+encoding, recency index, write-time scores and masked attention of the
+story-memory models."""
 
 import math
 
@@ -19,6 +20,7 @@ __all__ = [
     "sentence_weights",
     "encode",
     "temporal_index",
+    "TimeScore",
     "attend",
     "init_embedding",
 ]
@@ -225,6 +227,52 @@ def temporal_index(mask, memory_size, random_noise=0.0):
         chosen = torch.where(rank < n, candidates, K + 1).sort(1).values[:, :M]  # (B, M) ascending
         recency = chosen.gather(1, recency)
     return recency.clamp_max(memory_size - 1)
+
+
+class TimeScore(nn.Module):
+    """Scores of memory slots by their write time, weighted by the query.
+
+    Hop ``j`` adds ``t_i = sum_k (w_jk . u + b_jk) phi_k(i)`` to the match
+    of slot ``i`` with the query ``u``, over five features of when ``i``
+    was written: its recency (the number of real slots written after it),
+    and from the second hop on, relative to the slot ``m`` the previous hop
+    read (averaged over its attention), whether ``i`` is before, at or after
+    ``m`` and its distance ``i - m``. Distances count in units of
+    ``time_unit`` sentences. This is the soft form of the original Memory
+    Network's time features (is this memory older than that one?): unlike a
+    learned embedding per position, the features hold for any distance, so
+    "the latest fact about Mary" or "the move before that one" is learned
+    once for every story length. Weights start at zero: no time preference.
+
+    Parameters
+    ----------
+    num_hops : int
+    embedding_dim : int
+    time_unit : float, default=3.0
+
+    Forward: ``forward(hop, query, mask, previous=None)`` with ``query``
+    ``(B, d)``, ``mask`` bool ``(B, M)`` (real slots, oldest first) and
+    ``previous`` the previous hop's attention ``(B, M)`` returns ``(B, M)``.
+    """
+
+    def __init__(self, num_hops, embedding_dim, time_unit=3.0):
+        super().__init__()
+        self.time_unit = float(time_unit)
+        self.weight = nn.Parameter(torch.zeros(num_hops, 5, embedding_dim))
+        self.bias = nn.Parameter(torch.zeros(num_hops, 5))
+
+    def forward(self, hop, query, mask, previous=None):
+        asks = torch.addmm(self.bias[hop], query, self.weight[hop].T)  # (B, 5)
+        recency = temporal_index(mask, mask.size(1)).to(query.dtype)  # (B, M)
+        scores = asks[:, :1] * recency / -self.time_unit
+        if previous is None:
+            return scores
+        slots = torch.arange(mask.size(1), device=mask.device)
+        distance = (slots[:, None] - slots[None, :]).to(query.dtype)  # (M, M): i - m
+        order = torch.stack([distance < 0, distance == 0, distance > 0,
+                             distance / self.time_unit], -1).to(query.dtype)  # (M, M, 4)
+        relative = torch.einsum("bm,imk->bik", previous, order)  # (B, M, 4)
+        return scores + torch.einsum("bik,bk->bi", relative, asks[:, 1:])
 
 
 def attend(scores, mask, use_softmax):

@@ -40,7 +40,7 @@ The paper's training tricks and where they live:
 import torch
 from torch import nn
 
-from skmem.modules._blocks import ENCODINGS, attend, encode, init_embedding, temporal_index
+from skmem.modules._blocks import ENCODINGS, TimeScore, attend, encode, init_embedding, temporal_index
 
 WEIGHT_TYINGS = ("adjacent", "layerwise")
 
@@ -63,6 +63,10 @@ class MemN2N(nn.Module):
     temporal : bool, default=True
         Add the temporal embeddings ``T_A``, ``T_C`` to the memories.
     weight_tying : {"adjacent", "layerwise"}, default="adjacent"
+    time_features : bool, default=False
+        Add write-time scores to each hop's match: recency, and order and
+        distance relative to the previous hop's read, each weighted by the
+        controller state (as in :class:`~skmem.modules.memnn.MemNN`).
     random_noise : float, default=0.0
         Fraction of empty memories virtually inserted in training mode
         (the paper uses 0.1); regularizes the temporal embeddings.
@@ -80,8 +84,8 @@ class MemN2N(nn.Module):
     """
 
     def __init__(self, vocab_size, n_answers, *, embedding_dim=20, num_hops=3, memory_size=50,
-                 encoding="position", temporal=True, weight_tying="adjacent", random_noise=0.0,
-                 answer_ids=None, init_std=0.1):
+                 encoding="position", temporal=True, weight_tying="adjacent", time_features=False,
+                 random_noise=0.0, answer_ids=None, init_std=0.1):
         super().__init__()
         for name, value in [("vocab_size", vocab_size), ("n_answers", n_answers),
                             ("embedding_dim", embedding_dim), ("num_hops", num_hops),
@@ -106,6 +110,7 @@ class MemN2N(nn.Module):
         self.embedding_dim, self.num_hops, self.memory_size = embedding_dim, num_hops, memory_size
         self.encoding, self.temporal, self.weight_tying = encoding, temporal, weight_tying
         self.random_noise = random_noise
+        self.time_score = TimeScore(num_hops, embedding_dim) if time_features else None
 
         # adjacent: tables T_0..T_K with B = A^1 = T_0, A^k = T_{k-1}, C^k = T_k, W^T = T_K
         # layerwise: tables [B, A, C], shared by every hop, plus H
@@ -155,9 +160,11 @@ class MemN2N(nn.Module):
             time = temporal_index(mask, self.memory_size, noise)  # (B, M)
             memories = memories + torch.stack([emb(time) for emb in self.time_embeddings])
         u = encode(self.word_embeddings[0], question, self.encoding)  # (B, d), B = T_0
-        attention = []
-        for a, c in self._hop_tables():  # the recurrence: only the hops in Python
+        attention, p = [], None
+        for j, (a, c) in enumerate(self._hop_tables()):  # the recurrence: only the hops in Python
             scores = torch.einsum("bmd,bd->bm", memories[a], u)  # (B, M)
+            if self.time_score is not None:
+                scores = scores + self.time_score(j, u, mask, p)
             p = attend(scores, mask, self.use_softmax)
             o = torch.einsum("bm,bmd->bd", p, memories[c])  # (B, d)
             u = (u if self.H is None else self.H(u)) + o

@@ -50,11 +50,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skmem.modules._blocks import ENCODINGS, attend, encode, init_embedding, temporal_index
-
-# Write-time distances enter the time features in units of this many
-# sentences, so that the features start on the scale of the word matches.
-_TIME_UNIT = 3.0
+from skmem.modules._blocks import ENCODINGS, TimeScore, attend, encode, init_embedding, temporal_index
 
 
 def supporting_fact_loss(attention, supports, ignore_index=-1, eps=1e-12):
@@ -138,10 +134,7 @@ class MemNN(nn.Module):
         n_maps = num_hops if response_hidden is None else num_hops - 1
         self.hop_maps = nn.ModuleList(
             nn.Linear(embedding_dim, embedding_dim, bias=False) for _ in range(n_maps))
-        # per hop, one query map and bias per feature: recency, then before /
-        # at / after / distance from the previous read
-        self.time_weight = nn.Parameter(torch.zeros(num_hops, 5, embedding_dim)) if time_features else None
-        self.time_bias = nn.Parameter(torch.zeros(num_hops, 5)) if time_features else None
+        self.time_score = TimeScore(num_hops, embedding_dim) if time_features else None
         if response_hidden is None:
             self.response = nn.Linear(embedding_dim, n_answers, bias=False)
         else:
@@ -174,21 +167,11 @@ class MemNN(nn.Module):
             keys, values = keys + self.key_time(time), values + self.value_time(time)
         # O: hops of soft lookups
         q = encode(self.query_embedding, question, self.encoding)  # (B, d)
-        if self.time_features:
-            recency = temporal_index(mask, story.size(1)).float() / -_TIME_UNIT  # (B, M)
-            slots = torch.arange(story.size(1), device=story.device)
-            distance = (slots[:, None] - slots[None, :]).float()  # (M, M): i - m
-            order = torch.stack([distance < 0, distance == 0, distance > 0], -1).float()
-            order = torch.cat([order, distance[..., None] / _TIME_UNIT], -1)  # (M, M, 4)
         read, attention, p = [q], [], None
         for j in range(self.num_hops):
             scores = torch.einsum("bmd,bd->bm", keys, q)  # (B, M)
-            if self.time_features:
-                asks = torch.addmm(self.time_bias[j], q, self.time_weight[j].T)  # (B, 5)
-                scores = scores + asks[:, :1] * recency
-                if p is not None:  # features relative to the previous read, averaged over it
-                    relative = torch.einsum("bm,imk->bik", p, order)  # (B, M, 4)
-                    scores = scores + torch.einsum("bik,bk->bi", relative, asks[:, 1:])
+            if self.time_score is not None:
+                scores = scores + self.time_score(j, q, mask, p)
             p = attend(scores, mask, use_softmax=True)  # (B, M)
             o = torch.einsum("bm,bmd->bd", p, values)  # (B, d)
             if j < len(self.hop_maps):

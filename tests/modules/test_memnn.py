@@ -124,17 +124,17 @@ def _matching_model(memory_size):
         model.key_embedding.weight[3, 0] = 5.0  # word 3 in a sentence: matches the question
         model.query_embedding.weight[3, 0] = 5.0
         model.hop_maps[0].weight.zero_()  # hop 2's query carries no content: time decides
-        model.time_weight.zero_()
-        model.time_bias.zero_()
+        model.time_score.weight.zero_()
+        model.time_score.bias.zero_()
     return model
 
 
 def test_time_features_move_the_next_hop_relative_to_the_last_read():
     model = _matching_model(memory_size=6)
     with torch.no_grad():  # hop 2: not before the last read, after it, and close to it
-        model.time_bias[1, 1] = -30.0
-        model.time_bias[1, 3] = 30.0
-        model.time_bias[1, 4] = -30.0
+        model.time_score.bias[1, 1] = -30.0
+        model.time_score.bias[1, 3] = 30.0
+        model.time_score.bias[1, 4] = -30.0
     story = torch.full((1, 6, 2), 2)
     story[0, 2, 0] = 3  # slot 2 holds the matching sentence
     question = torch.tensor([[3, 0]])
@@ -146,7 +146,7 @@ def test_time_features_move_the_next_hop_relative_to_the_last_read():
 def test_recency_feature_picks_the_latest_match_at_any_distance():
     model = _matching_model(memory_size=40)
     with torch.no_grad():
-        model.time_bias[0, 0] = 10.0  # hop 1 prefers recent memories
+        model.time_score.bias[0, 0] = 10.0  # hop 1 prefers recent memories
     question = torch.tensor([[3, 0]])
     for first, last, length in [(0, 1, 5), (3, 30, 40), (10, 12, 20)]:
         story = torch.full((1, length, 2), 2)
@@ -157,7 +157,7 @@ def test_recency_feature_picks_the_latest_match_at_any_distance():
 
 def test_time_features_off_leaves_word_matches_alone():
     model = MemNN(VOCAB, ANSWERS, embedding_dim=8, num_hops=2, memory_size=6, time_features=False)
-    assert model.time_weight is None and model.time_bias is None
+    assert model.time_score is None
     story, question = make_batch()
     logits, attention = model(story, question)
     assert logits.shape == (len(story), ANSWERS) and attention.shape[:2] == (len(story), 2)
