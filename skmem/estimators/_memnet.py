@@ -344,6 +344,12 @@ class MemN2NClassifier(_MemoryNetworkMixin, NeuralClassifier):
     weight_tying : {{"adjacent", "layerwise"}}, default="adjacent"
         Adjacent (``A^{{k+1}} = C^k``) or layer-wise (shared ``A``, ``C``,
         plus a linear map ``H``) weight tying.
+    time_features : bool, default=False
+        Add write-time scores to each hop's match, weighted by the
+        controller state: recency, and order and distance relative to the
+        previous hop's read (as :class:`MemNNClassifier`). On bAbI 1k they
+        help the chains of facts (tasks 2 and 3) and hurt compound
+        coreference (task 13), hence off by default.
     linear_start : int or "auto", default=20
         Epochs trained with the softmax of the attention removed; ``0``
         disables linear start; ``"auto"`` ends it once the validation loss
@@ -423,6 +429,7 @@ class MemN2NClassifier(_MemoryNetworkMixin, NeuralClassifier):
         encoding="position",
         temporal=True,
         weight_tying="adjacent",
+        time_features=False,
         linear_start=20,
         random_noise=0.1,
         init_std=0.1,
@@ -448,6 +455,7 @@ class MemN2NClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.encoding = encoding
         self.temporal = temporal
         self.weight_tying = weight_tying
+        self.time_features = time_features
         self.linear_start = linear_start
         self.random_noise = random_noise
         self.init_std = init_std
@@ -477,6 +485,7 @@ class MemN2NClassifier(_MemoryNetworkMixin, NeuralClassifier):
             encoding=self.encoding,
             temporal=self.temporal,
             weight_tying=self.weight_tying,
+            time_features=self.time_features,
             random_noise=self.random_noise,
             answer_ids=None if self.answer_ids_ is None else self.answer_ids_.tolist(),
             init_std=self.init_std,

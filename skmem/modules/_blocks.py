@@ -233,21 +233,24 @@ class TimeScore(nn.Module):
     """Scores of memory slots by their write time, weighted by the query.
 
     Hop ``j`` adds ``t_i = sum_k (w_jk . u + b_jk) phi_k(i)`` to the match
-    of slot ``i`` with the query ``u``, over five features of when ``i``
-    was written: its recency (the number of real slots written after it),
-    and from the second hop on, relative to the slot ``m`` the previous hop
-    read (averaged over its attention), whether ``i`` is before, at or after
-    ``m`` and its distance ``i - m``. Distances count in units of
-    ``time_unit`` sentences. This is the soft form of the original Memory
-    Network's time features (is this memory older than that one?): unlike a
-    learned embedding per position, the features hold for any distance, so
-    "the latest fact about Mary" or "the move before that one" is learned
-    once for every story length. Weights start at zero: no time preference.
+    of slot ``i`` with the query ``u``, over features of when ``i`` was
+    written: its recency (the number of real slots written after it), and
+    with ``relative=True``, from the second hop on, relative to the slot
+    ``m`` the previous hop read (averaged over its attention), whether ``i``
+    is before, at or after ``m`` and its distance ``i - m``. Distances count
+    in units of ``time_unit`` sentences. This is the soft form of the
+    original Memory Network's time features (is this memory older than that
+    one?): unlike a learned embedding per position, the features hold for
+    any distance, so "the latest fact about Mary" or "the move before that
+    one" is learned once for every story length. Weights start at zero: no
+    time preference.
 
     Parameters
     ----------
     num_hops : int
     embedding_dim : int
+    relative : bool, default=True
+        Add the features relative to the previous hop's read.
     time_unit : float, default=3.0
 
     Forward: ``forward(hop, query, mask, previous=None)`` with ``query``
@@ -255,17 +258,18 @@ class TimeScore(nn.Module):
     ``previous`` the previous hop's attention ``(B, M)`` returns ``(B, M)``.
     """
 
-    def __init__(self, num_hops, embedding_dim, time_unit=3.0):
+    def __init__(self, num_hops, embedding_dim, relative=True, time_unit=3.0):
         super().__init__()
-        self.time_unit = float(time_unit)
-        self.weight = nn.Parameter(torch.zeros(num_hops, 5, embedding_dim))
-        self.bias = nn.Parameter(torch.zeros(num_hops, 5))
+        self.relative, self.time_unit = bool(relative), float(time_unit)
+        n_features = 5 if relative else 1
+        self.weight = nn.Parameter(torch.zeros(num_hops, n_features, embedding_dim))
+        self.bias = nn.Parameter(torch.zeros(num_hops, n_features))
 
     def forward(self, hop, query, mask, previous=None):
-        asks = torch.addmm(self.bias[hop], query, self.weight[hop].T)  # (B, 5)
+        asks = torch.addmm(self.bias[hop], query, self.weight[hop].T)  # (B, features)
         recency = temporal_index(mask, mask.size(1)).to(query.dtype)  # (B, M)
         scores = asks[:, :1] * recency / -self.time_unit
-        if previous is None:
+        if previous is None or not self.relative:
             return scores
         slots = torch.arange(mask.size(1), device=mask.device)
         distance = (slots[:, None] - slots[None, :]).to(query.dtype)  # (M, M): i - m
