@@ -25,10 +25,11 @@ def make_batch(B=4, M=6, L=5, n_real=(6, 3, 1, 4), seed=0):
 
 @pytest.mark.parametrize("encoding", ["position", "bow"])
 @pytest.mark.parametrize("weight_tying", ["adjacent", "layerwise"])
-@pytest.mark.parametrize("temporal", [True, False])
-def test_forward_backward_shapes(encoding, weight_tying, temporal):
+@pytest.mark.parametrize("temporal, time_features", [(True, False), (False, False), (True, True)])
+def test_forward_backward_shapes(encoding, weight_tying, temporal, time_features):
     model = MemN2N(VOCAB, ANSWERS, embedding_dim=8, num_hops=3, memory_size=10, encoding=encoding,
-                   weight_tying=weight_tying, temporal=temporal, random_noise=0.1)
+                   weight_tying=weight_tying, temporal=temporal, time_features=time_features,
+                   random_noise=0.1)
     story, question = make_batch()
     logits, attention = model(story, question, return_attention=True)
     assert logits.shape == (4, ANSWERS) and attention.shape == (4, 3, 6)
