@@ -232,6 +232,10 @@ class _MemoryNetworkMixin:
 
     def _check_params(self):
         super()._check_params()
+        for name in ("temporal", "time_features"):
+            value = getattr(self, name, False)
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {value!r}.")
         halving = self.lr_halving_epochs
         if halving is not None and (not isinstance(halving, numbers.Integral) or halving < 1):
             raise ValueError(f"lr_halving_epochs must be None or a positive integer, got {halving!r}.")

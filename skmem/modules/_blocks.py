@@ -253,9 +253,10 @@ class TimeScore(nn.Module):
         Add the features relative to the previous hop's read.
     time_unit : float, default=3.0
 
-    Forward: ``forward(hop, query, mask, previous=None)`` with ``query``
-    ``(B, d)``, ``mask`` bool ``(B, M)`` (real slots, oldest first) and
-    ``previous`` the previous hop's attention ``(B, M)`` returns ``(B, M)``.
+    Forward: ``forward(hop, query, recency, previous=None)`` with ``query``
+    ``(B, d)``, ``recency`` ``(B, M)`` from :meth:`recency` (computed once
+    per story, for every hop) and ``previous`` the previous hop's attention
+    ``(B, M)`` returns ``(B, M)``.
     """
 
     def __init__(self, num_hops, embedding_dim, relative=True, time_unit=3.0):
@@ -265,17 +266,25 @@ class TimeScore(nn.Module):
         self.weight = nn.Parameter(torch.zeros(num_hops, n_features, embedding_dim))
         self.bias = nn.Parameter(torch.zeros(num_hops, n_features))
 
-    def forward(self, hop, query, mask, previous=None):
+    @staticmethod
+    def recency(mask, dtype=torch.float32):
+        """Real slots written after each slot, ``(B, M)``, from ``mask`` bool
+        ``(B, M)`` (real slots, oldest first)."""
+        return temporal_index(mask, mask.size(1)).to(dtype)
+
+    def forward(self, hop, query, recency, previous=None):
         asks = torch.addmm(self.bias[hop], query, self.weight[hop].T)  # (B, features)
-        recency = temporal_index(mask, mask.size(1)).to(query.dtype)  # (B, M)
         scores = asks[:, :1] * recency / -self.time_unit
         if previous is None or not self.relative:
             return scores
-        slots = torch.arange(mask.size(1), device=mask.device)
-        distance = (slots[:, None] - slots[None, :]).to(query.dtype)  # (M, M): i - m
-        order = torch.stack([distance < 0, distance == 0, distance > 0,
-                             distance / self.time_unit], -1).to(query.dtype)  # (M, M, 4)
-        relative = torch.einsum("bm,imk->bik", previous, order)  # (B, M, 4)
+        # Each feature averaged over the previous read m ~ previous, for every slot i:
+        # before (i < m), at (i = m), after (i > m), distance i - m.
+        mass = previous.sum(-1, keepdim=True)  # 1, except during linear start
+        through = previous.cumsum(-1)  # (B, M): read mass at slots <= i
+        slots = torch.arange(previous.size(1), device=previous.device, dtype=previous.dtype)
+        mean_slot = (previous * slots).sum(-1, keepdim=True)  # (B, 1)
+        relative = torch.stack([mass - through, previous, through - previous,
+                                (slots * mass - mean_slot) / self.time_unit], -1)  # (B, M, 4)
         return scores + torch.einsum("bik,bk->bi", relative, asks[:, 1:])
 
 

@@ -160,11 +160,13 @@ class MemN2N(nn.Module):
             time = temporal_index(mask, self.memory_size, noise)  # (B, M)
             memories = memories + torch.stack([emb(time) for emb in self.time_embeddings])
         u = encode(self.word_embeddings[0], question, self.encoding)  # (B, d), B = T_0
+        if self.time_score is not None:
+            recency = self.time_score.recency(mask, u.dtype)  # (B, M)
         attention, p = [], None
         for j, (a, c) in enumerate(self._hop_tables()):  # the recurrence: only the hops in Python
             scores = torch.einsum("bmd,bd->bm", memories[a], u)  # (B, M)
             if self.time_score is not None:
-                scores = scores + self.time_score(j, u, mask, p)
+                scores = scores + self.time_score(j, u, recency, p)
             p = attend(scores, mask, self.use_softmax)
             o = torch.einsum("bm,bmd->bd", p, memories[c])  # (B, d)
             u = (u if self.H is None else self.H(u)) + o

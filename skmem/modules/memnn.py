@@ -123,7 +123,7 @@ class MemNN(nn.Module):
         self.vocab_size, self.n_answers = vocab_size, n_answers
         self.embedding_dim, self.num_hops, self.memory_size = embedding_dim, num_hops, memory_size
         self.encoding, self.temporal = encoding, temporal
-        self.response_hidden, self.time_features = response_hidden, bool(time_features)
+        self.response_hidden = response_hidden
 
         self.query_embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # B
         self.key_embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # A
@@ -167,11 +167,13 @@ class MemNN(nn.Module):
             keys, values = keys + self.key_time(time), values + self.value_time(time)
         # O: hops of soft lookups
         q = encode(self.query_embedding, question, self.encoding)  # (B, d)
+        if self.time_score is not None:
+            recency = self.time_score.recency(mask, q.dtype)  # (B, M)
         read, attention, p = [q], [], None
         for j in range(self.num_hops):
             scores = torch.einsum("bmd,bd->bm", keys, q)  # (B, M)
             if self.time_score is not None:
-                scores = scores + self.time_score(j, q, mask, p)
+                scores = scores + self.time_score(j, q, recency, p)
             p = attend(scores, mask, use_softmax=True)  # (B, M)
             o = torch.einsum("bm,bmd->bd", p, values)  # (B, d)
             if j < len(self.hop_maps):

@@ -179,6 +179,10 @@ def test_bad_input_is_named():
         MemN2NClassifier(max_epochs=1, linear_start=-1).fit(X, y)
     with pytest.raises(ValueError, match="supervision_weight"):
         MemNNClassifier(max_epochs=1, supervision_weight=-1).fit(X, y)
+    with pytest.raises(ValueError, match="time_features must be True or False"):
+        MemNNClassifier(max_epochs=1, time_features="yes").fit(X, y)
+    with pytest.raises(ValueError, match="temporal must be True or False"):
+        MemN2NClassifier(max_epochs=1, temporal=1).fit(X, y)
 
 
 def test_n_init_keeps_the_restart_with_the_lowest_training_loss():

@@ -233,13 +233,14 @@ def test_time_score_starts_neutral_and_scores_recency_and_order():
     query = torch.randn(3, 4)
     mask = torch.tensor([[True] * 5, [True] * 3 + [False] * 2, [True] * 5])
     previous = torch.softmax(torch.randn(3, 5), -1)
-    assert score(0, query, mask).abs().max() == 0  # zero weights: no time preference
-    assert score(1, query, mask, previous).abs().max() == 0
+    recency = score.recency(mask)
+    assert score(0, query, recency).abs().max() == 0  # zero weights: no time preference
+    assert score(1, query, recency, previous).abs().max() == 0
     with torch.no_grad():
         score.bias[0, 0] = 1.0  # hop 1: the more recent, the higher
         score.bias[1, 3] = 1.0  # hop 2: after the previous read
-    recent = score(0, query, mask)
+    recent = score(0, query, recency)
     assert torch.all(recent[0].diff() > 0) and torch.all(recent[1, :3].diff() > 0)
-    after = score(1, query, mask, torch.eye(5)[[2, 2, 0]])  # previous hop read slots 2, 2, 0
+    after = score(1, query, recency, torch.eye(5)[[2, 2, 0]])  # previous hop read slots 2, 2, 0
     expected = torch.tensor([[0, 0, 0, 1, 1], [0, 0, 0, 1, 1], [0, 1, 1, 1, 1]])
     torch.testing.assert_close(after, expected.float())
