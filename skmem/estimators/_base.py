@@ -351,6 +351,8 @@ class NeuralEstimator(BaseEstimator):
             raise ValueError(f"lr must be a positive number, got {self.lr!r}.")
         if self.accelerator is not None:
             _check_accelerator(self.accelerator)
+        if hasattr(self, "n_iter_no_change"):
+            self._check_early_stopping()
 
     def _accelerate_params(self):
         """Net arguments that hand training to ``self.accelerator``."""
@@ -442,7 +444,8 @@ class NeuralEstimator(BaseEstimator):
         return n_init
 
     def _check_early_stopping(self):
-        """Check ``n_iter_no_change`` (patience on the validation split)."""
+        """Check ``n_iter_no_change`` (patience on the validation split) of
+        the estimators that have it."""
         patience = self.n_iter_no_change
         if patience is None:
             return

@@ -220,10 +220,6 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _check_params(self):
-        super()._check_params()
-        self._check_early_stopping()
-
     def _restart_loss(self, net):
         if self.validation_fraction is None:
             return super()._restart_loss(net)

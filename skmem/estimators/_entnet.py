@@ -199,11 +199,6 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.verbose = verbose
         self.random_state = random_state
 
-    # ------------------------------------------------------------ checks
-    def _check_params(self):
-        super()._check_params()
-        self._check_early_stopping()
-
     def _restart_loss(self, net):
         if self.validation_fraction is None:
             return super()._restart_loss(net)
