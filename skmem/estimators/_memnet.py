@@ -514,7 +514,7 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         Number of memory lookups. With strong supervision hop ``j`` looks for
         the ``j``-th supporting fact; bAbI's counting and list questions
         (tasks 7 and 8) rest on up to 8 facts, and 5 hops answer them better
-        than 3 (11 and 4.5% error against 19 and 9%).
+        than 3 (12 and 4% error against 19 and 9%).
     embedding_dim : int, default=20
         Size of the word and memory embeddings.
     memory_size : int, default=50
