@@ -38,6 +38,7 @@ The paper's training tricks and where they live:
 """
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from skmem.modules._blocks import ENCODINGS, TimeScore, attend, encode, init_embedding, temporal_index
@@ -153,12 +154,14 @@ class MemN2N(nn.Module):
         if story.size(1) > self.memory_size:
             raise ValueError(f"story has {story.size(1)} memory slots, memory_size is {self.memory_size}")
         mask = story.ne(0).any(-1)  # (B, M) real memories
-        memories = torch.stack([encode(self.word_embeddings[t], story, self.encoding)
-                                for t in self.memory_tables])  # (n_memory_tables, B, M, d)
+        memories = encode([self.word_embeddings[t] for t in self.memory_tables],
+                          story, self.encoding)  # (n_memory_tables, B, M, d)
         if self.temporal:
             noise = self.random_noise if self.training else 0.0
             time = temporal_index(mask, self.memory_size, noise)  # (B, M)
-            memories = memories + torch.stack([emb(time) for emb in self.time_embeddings])
+            time_weights = torch.cat([emb.weight for emb in self.time_embeddings], 1)  # one lookup
+            times = F.embedding(time, time_weights).unflatten(-1, (-1, self.embedding_dim))  # (B, M, n, d)
+            memories = memories + times.movedim(-2, 0)
         u = encode(self.word_embeddings[0], question, self.encoding)  # (B, d), B = T_0
         if self.time_score is not None:
             recency = self.time_score.recency(mask, u.dtype)  # (B, M)

@@ -160,8 +160,7 @@ class MemNN(nn.Module):
             raise ValueError(f"story has {story.size(1)} memory slots, memory_size is {self.memory_size}")
         # I and G: write every sentence into a key and a value slot
         mask = story.ne(0).any(-1)  # (B, M) real memories
-        keys = encode(self.key_embedding, story, self.encoding)  # (B, M, d)
-        values = encode(self.value_embedding, story, self.encoding)  # (B, M, d)
+        keys, values = encode([self.key_embedding, self.value_embedding], story, self.encoding)  # (B, M, d)
         if self.temporal:
             time = temporal_index(mask, self.memory_size)  # (B, M) recency
             keys, values = keys + self.key_time(time), values + self.value_time(time)

@@ -8,8 +8,10 @@ from skmem.modules._blocks import (
     SequenceInput,
     TimeScore,
     attention_mask,
+    encode,
     last_valid,
     masked_mean,
+    sentence_weights,
     sinusoidal_encoding,
 )
 
@@ -244,3 +246,26 @@ def test_time_score_starts_neutral_and_scores_recency_and_order():
     after = score(1, query, recency, torch.eye(5)[[2, 2, 0]])  # previous hop read slots 2, 2, 0
     expected = torch.tensor([[0, 0, 0, 1, 1], [0, 0, 0, 1, 1], [0, 1, 1, 1, 1]])
     torch.testing.assert_close(after, expected.float())
+
+
+@pytest.mark.parametrize("encoding", ["position", "bow"])
+@pytest.mark.parametrize("vocab_size", [30, 500])  # word-count bags, gather
+def test_encode_several_tables_matches_word_by_word_sum(encoding, vocab_size):
+    torch.manual_seed(0)
+    words = torch.randint(1, vocab_size, (3, 4, 6))
+    words[..., 4:] = 0  # padding after the words
+    words[:, 3] = 0  # an empty slot
+    words[0, 0, 2:] = 0  # a short sentence
+    tables = [torch.nn.Embedding(vocab_size, 5, padding_idx=0) for _ in range(3)]
+    expected = torch.stack([(sentence_weights(words, 5, encoding) * table(words)).sum(-2)
+                            for table in tables])  # (3, 3, 4, 5)
+    expected_grads = torch.autograd.grad(expected.square().sum(), [t.weight for t in tables])
+
+    together = encode(tables, words, encoding)
+    torch.testing.assert_close(together, expected)
+    torch.testing.assert_close(encode(tables[1], words, encoding), expected[1])
+    grads = torch.autograd.grad(together.square().sum(), [t.weight for t in tables])
+    for grad, expected_grad in zip(grads, expected_grads):
+        torch.testing.assert_close(grad, expected_grad)
+        assert not grad[0].any()  # padding row
+    assert not together[:, :, 3].any()
