@@ -41,9 +41,15 @@ class _PerParameterClipping(Callback):
         self.max_norm = max_norm
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
-        for _, param in named_parameters:
-            if param.grad is not None:
-                nn.utils.clip_grad_norm_(param, self.max_norm)
+        grads = [param.grad for _, param in named_parameters if param.grad is not None]
+        if not grads:
+            return
+        # clip_grad_norm_ per parameter costs ~0.1 ms of Python each; one
+        # stack of the norms and one multiply per gradient cost a few us.
+        norms = torch.stack([torch.linalg.vector_norm(grad) for grad in grads])
+        scales = (self.max_norm / (norms + 1e-6)).clamp_(max=1.0)
+        for grad, scale in zip(grads, scales):
+            grad.mul_(scale)
 
 
 class _LinearStartSchedule(Callback):

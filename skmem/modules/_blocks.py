@@ -234,8 +234,8 @@ def encode(embeddings, words, encoding):
             present, e, c = _position_factors(flat, d)
             bags = weight.new_zeros(2, flat.size(0), vocab_size).scatter_add_(
                 2, flat.expand(2, -1, -1), torch.stack([present, e]).to(weight.dtype))
-            counted, weighted = bags @ weight  # (N, n d) each
-            vectors = counted + weighted * c.to(weight.dtype).repeat(n_tables)
+            counted, weighted = (bags @ weight).unflatten(-1, (n_tables, d))  # (N, n, d) each
+            vectors = counted + weighted * c.to(weight.dtype)
     else:
         vectors = F.embedding(words, weight, padding_idx=0).unflatten(-1, (n_tables, d))  # (..., L, n, d)
         word_weights = sentence_weights(words, d, encoding).to(weight.dtype).unsqueeze(-2)  # (..., L, 1, d)

@@ -167,11 +167,11 @@ class MemN2N(nn.Module):
             recency = self.time_score.recency(mask, u.dtype)  # (B, M)
         attention, p = [], None
         for j, (a, c) in enumerate(self._hop_tables()):  # the recurrence: only the hops in Python
-            scores = torch.einsum("bmd,bd->bm", memories[a], u)  # (B, M)
+            scores = torch.linalg.vecdot(memories[a], u.unsqueeze(1))  # (B, M)
             if self.time_score is not None:
                 scores = scores + self.time_score(j, u, recency, p)
             p = attend(scores, mask, self.use_softmax)
-            o = torch.einsum("bm,bmd->bd", p, memories[c])  # (B, d)
+            o = (p.unsqueeze(-1) * memories[c]).sum(1)  # (B, d); not bmm: 2x faster on the CPU
             u = (u if self.H is None else self.H(u)) + o
             attention.append(p)
         if self.W is None:

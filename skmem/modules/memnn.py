@@ -170,11 +170,11 @@ class MemNN(nn.Module):
             recency = self.time_score.recency(mask, q.dtype)  # (B, M)
         read, attention, p = [q], [], None
         for j in range(self.num_hops):
-            scores = torch.einsum("bmd,bd->bm", keys, q)  # (B, M)
+            scores = torch.linalg.vecdot(keys, q.unsqueeze(1))  # (B, M)
             if self.time_score is not None:
                 scores = scores + self.time_score(j, q, recency, p)
             p = attend(scores, mask, use_softmax=True)  # (B, M)
-            o = torch.einsum("bm,bmd->bd", p, values)  # (B, d)
+            o = (p.unsqueeze(-1) * values).sum(1)  # (B, d); not bmm: 2x faster on the CPU
             if j < len(self.hop_maps):
                 q = self.hop_maps[j](q + o)
             attention.append(p)
