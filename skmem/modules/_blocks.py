@@ -330,11 +330,20 @@ class TimeScore(nn.Module):
         return scores + torch.einsum("bik,bk->bi", relative, asks[:, 1:])
 
 
-def attend(scores, mask, use_softmax):
-    """Attention over memory slots, ``(B, M)``; empty slots get exactly zero."""
+def attend(scores, mask, use_softmax, null=False):
+    """Attention over memory slots, ``(B, M)``; empty slots get exactly zero.
+
+    With ``null=True`` the softmax also runs over one more, always present
+    memory of score 0 that reads nothing: the weights of the real slots then
+    sum to less than one, and a hop can read (almost) nothing when no slot
+    matches.
+    """
     if not use_softmax:  # linear start: raw scores
         return scores * mask
-    weights = torch.softmax(scores.masked_fill(~mask, -1e30), dim=-1)  # (B, M)
+    scores = scores.masked_fill(~mask, -1e30)
+    if null:
+        return torch.softmax(F.pad(scores, (0, 1)), dim=-1)[:, :-1] * mask  # (B, M)
+    weights = torch.softmax(scores, dim=-1)  # (B, M)
     return weights * mask  # an all-empty story reads nothing
 
 

@@ -35,6 +35,11 @@ The paper's training tricks and where they live:
   own matrix), or layer-wise tying ``A^k = A``, ``C^k = C`` with the linear
   map ``H`` in the controller update.
 - Initialization N(0, 0.1), padding rows kept at zero (``padding_idx=0``).
+- The null memory (``null_memory=True``): the reference code's softmax runs
+  over every slot of its fixed-size memory, the empty ones included (zero
+  vectors, score 0), so a hop can put its weight on nothing. Here one
+  empty memory of score 0 stands in for them, whatever the padding. On
+  bAbI 1k it more than halves the errors of the yes/no tasks 6, 9 and 10.
 """
 
 import torch
@@ -68,6 +73,12 @@ class MemN2N(nn.Module):
         Add write-time scores to each hop's match: recency, and order and
         distance relative to the previous hop's read, each weighted by the
         controller state (as in :class:`~skmem.modules.memnn.MemNN`).
+    null_memory : bool, default=True
+        Let each hop's softmax also weigh an always-present memory of match
+        score 0 that reads nothing, so a hop can read (almost) nothing when
+        no sentence matches the controller. The paper's reference code gets
+        the same from the empty slots of its fixed-size memory, which it
+        does not mask. The attention then sums to less than one.
     random_noise : float, default=0.0
         Fraction of empty memories virtually inserted in training mode
         (the paper uses 0.1); regularizes the temporal embeddings.
@@ -81,12 +92,13 @@ class MemN2N(nn.Module):
     int64 ``(B, M, L)`` and question int64 ``(B, L_q)`` returns logits
     ``(B, n_answers)``, and with ``return_attention=True`` the tuple
     ``(logits, attention)`` with attention ``(B, num_hops, M)`` (the weights
-    each hop read; zero on empty slots).
+    each hop read; zero on empty slots; with ``null_memory`` the rest of each
+    hop's weight fell on the null memory).
     """
 
     def __init__(self, vocab_size, n_answers, *, embedding_dim=20, num_hops=3, memory_size=50,
                  encoding="position", temporal=True, weight_tying="adjacent", time_features=False,
-                 random_noise=0.0, answer_ids=None, init_std=0.1):
+                 null_memory=True, random_noise=0.0, answer_ids=None, init_std=0.1):
         super().__init__()
         for name, value in [("vocab_size", vocab_size), ("n_answers", n_answers),
                             ("embedding_dim", embedding_dim), ("num_hops", num_hops),
@@ -110,7 +122,7 @@ class MemN2N(nn.Module):
         self.vocab_size, self.n_answers = vocab_size, n_answers
         self.embedding_dim, self.num_hops, self.memory_size = embedding_dim, num_hops, memory_size
         self.encoding, self.temporal, self.weight_tying = encoding, temporal, weight_tying
-        self.random_noise = random_noise
+        self.random_noise, self.null_memory = random_noise, null_memory
         self.time_score = TimeScore(num_hops, embedding_dim) if time_features else None
 
         # adjacent: tables T_0..T_K with B = A^1 = T_0, A^k = T_{k-1}, C^k = T_k, W^T = T_K
@@ -170,7 +182,7 @@ class MemN2N(nn.Module):
             scores = torch.linalg.vecdot(memories[a], u.unsqueeze(1))  # (B, M)
             if self.time_score is not None:
                 scores = scores + self.time_score(j, u, recency, p)
-            p = attend(scores, mask, self.use_softmax)
+            p = attend(scores, mask, self.use_softmax, null=self.null_memory)
             o = (p.unsqueeze(-1) * memories[c]).sum(1)  # (B, d); not bmm: 2x faster on the CPU
             u = (u if self.H is None else self.H(u)) + o
             attention.append(p)

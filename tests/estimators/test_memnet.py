@@ -58,7 +58,10 @@ def test_pipeline_fit_predict_score_attention(estimator, babi):
     attention = pipe[-1].attention(Xt)
     assert attention.shape == (5, estimator.num_hops, Xt["story"].shape[1])
     real = Xt["story"].any(-1)  # (5, M)
-    np.testing.assert_allclose(attention.sum(-1), 1.0, rtol=1e-5)
+    if getattr(estimator, "null_memory", False):  # the rest fell on the null memory
+        assert np.all((attention.sum(-1) > 0) & (attention.sum(-1) < 1))
+    else:
+        np.testing.assert_allclose(attention.sum(-1), 1.0, rtol=1e-5)
     assert np.all(attention[:, :, :][np.broadcast_to(~real[:, None], attention.shape)] == 0)
 
 

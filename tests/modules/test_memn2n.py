@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from skmem.modules._blocks import sentence_weights, temporal_index
+from skmem.modules._blocks import encode, sentence_weights, temporal_index
 from skmem.modules.memn2n import MemN2N
 
 VOCAB, ANSWERS = 12, 5
@@ -54,7 +54,7 @@ def test_tied_answer_matrix_is_last_output_embedding():
 
 
 def test_empty_memories_get_no_attention_and_attention_sums_to_one():
-    model = MemN2N(VOCAB, ANSWERS, embedding_dim=8, memory_size=6).eval()
+    model = MemN2N(VOCAB, ANSWERS, embedding_dim=8, memory_size=6, null_memory=False).eval()
     story, question = make_batch()
     _, attention = model(story, question, return_attention=True)
     empty = story.eq(0).all(-1)  # (B, M)
@@ -190,3 +190,18 @@ def test_known_answer_learns_to_attend_to_the_right_memory():
     logits, attention = model(story, question, return_attention=True)
     assert (logits.argmax(1) == answer).float().mean() > 0.95
     assert attention[:, 0].gather(1, target[:, None]).mean() > 0.9
+
+
+def test_null_memory_is_one_more_softmax_option_of_score_zero():
+    torch.manual_seed(0)
+    model = MemN2N(VOCAB, ANSWERS, embedding_dim=8, memory_size=6, num_hops=1,
+                   temporal=False).eval()
+    story, question = make_batch()
+    real = story.ne(0).any(-1)
+    _, attention = model(story, question, return_attention=True)
+    memories = encode(model.word_embeddings[0], story, "position")
+    u = encode(model.word_embeddings[0], question, "position")
+    scores = torch.einsum("bmd,bd->bm", memories, u).masked_fill(~real, float("-inf"))
+    expected = scores.exp() / (scores.exp().sum(-1, keepdim=True) + 1.0)
+    torch.testing.assert_close(attention[:, 0], expected)
+    assert (attention.sum(-1) < 1).all()
