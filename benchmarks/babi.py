@@ -95,8 +95,12 @@ def run_task(model, task, data_dir, seed, train_on="real", n_init=None, n_train=
     pipe = make_pipeline(vectorizer, clf)  # both fitted: score the pipeline as a user would
     error = 100 * (1 - pipe.score(X_test, y_test))
     tied = getattr(clf, "answer_ids_", None) is not None
-    # with restarts, as if each had trained as many epochs as the one kept
-    speed = len(y_train) * len(clf.history_) * getattr(clf, "n_init", 1) / seconds
+    # with restarts: the others stopped at the screening epoch (MemN2N: the end of
+    # linear start) or, roughly, trained as many epochs as the one kept
+    epochs = len(clf.history_)
+    screened = clf._screening_epochs(epochs) if getattr(clf, "n_init", 1) > 1 else None
+    epochs += (getattr(clf, "n_init", 1) - 1) * (epochs if screened is None else screened)
+    speed = len(y_train) * epochs / seconds
     return error, speed, tied, support_hits(clf, vectorizer.transform(X_test))
 
 

@@ -463,17 +463,26 @@ class NeuralEstimator(BaseEstimator):
         """What picks the best of the ``_n_init()`` restarts (lower is better)."""
         return net.history[-1, "train_loss"]
 
+    def _screening_epochs(self, epochs):
+        """Epochs after which the restarts are compared, or ``None`` to train
+        each to the end; the best one alone trains the rest."""
+        return None
+
     def _train_restarts(self, X, y, epochs, fit_params):
         """Train ``_n_init()`` fresh nets; keep the one of lowest ``_restart_loss``."""
+        total = self.max_epochs if epochs is None else epochs
+        screen = self._screening_epochs(total) if self._n_init() > 1 else None
         best, best_loss = None, np.inf
         for restart in range(self._n_init()):
             torch.manual_seed(self._seed(True) + restart)
             net = self._build_net()
             net.initialize()
-            net.partial_fit(X, y, epochs=epochs, **fit_params)
+            net.partial_fit(X, y, epochs=total if screen is None else screen, **fit_params)
             loss = self._restart_loss(net)
             if best is None or loss < best_loss:
                 best, best_loss = net, loss
+        if screen is not None:
+            best.partial_fit(X, y, epochs=total - screen, **fit_params)
         return best
 
     def fit(self, X, y, **fit_params):
