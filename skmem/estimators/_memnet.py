@@ -238,7 +238,7 @@ class _MemoryNetworkMixin:
 
     def _check_params(self):
         super()._check_params()
-        for name in ("temporal", "time_features", "null_memory"):
+        for name in ("temporal", "time_features", "null_memory", "question_match"):
             value = getattr(self, name, False)
             if not isinstance(value, (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got {value!r}.")
@@ -560,6 +560,12 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         it was written before or after the memory the previous hop read and
         how far from it (the original model's time features; they hold for
         stories of any length).
+    question_match : bool, default=True
+        Mark, in what each hop reads, the words of the fact that also occur
+        in the question (a learned vector at each, weighted like the words):
+        the response then sees whether the entity asked about is a fact's
+        subject or object. On bAbI 1k positional reasoning (task 17) drops
+        from about 43% to 26% error with it.
     supervision_weight : float, default=1.0
         Weight of the supporting-fact loss (cross-entropy of each hop's
         attention against its fact, summed over the batch like the answer
@@ -631,6 +637,7 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         temporal=False,
         response_hidden=64,
         time_features=True,
+        question_match=True,
         supervision_weight=1.0,
         init_std=0.1,
         lr_halving_epochs=15,
@@ -655,6 +662,7 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.temporal = temporal
         self.response_hidden = response_hidden
         self.time_features = time_features
+        self.question_match = question_match
         self.supervision_weight = supervision_weight
         self.init_std = init_std
         self.lr_halving_epochs = lr_halving_epochs
@@ -689,5 +697,6 @@ class MemNNClassifier(_MemoryNetworkMixin, NeuralClassifier):
             temporal=self.temporal,
             response_hidden=self.response_hidden,
             time_features=self.time_features,
+            question_match=self.question_match,
             init_std=self.init_std,
         )

@@ -50,7 +50,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skmem.modules._blocks import ENCODINGS, TimeScore, attend, encode, init_embedding, temporal_index
+from skmem.modules._blocks import (
+    ENCODINGS,
+    TimeScore,
+    _position_factors,
+    attend,
+    encode,
+    init_embedding,
+    temporal_index,
+)
 
 
 def supporting_fact_loss(attention, supports, ignore_index=-1, eps=1e-12):
@@ -93,6 +101,12 @@ class MemNN(nn.Module):
         Score the slots by write-time features weighted by the query:
         recency at every hop, and from the second hop on, order and
         distance relative to the slot the previous hop read.
+    question_match : bool, default=True
+        Add to each value a learned vector at every word that also occurs in
+        the question, weighted like the words (position encoding): what a
+        hop reads then says where the question's words stand in the fact
+        (e.g. whether the entity asked about is the subject or the object),
+        which the answers of relations need.
     init_std : float, default=0.1
         Standard deviation of the embeddings' normal initialization; the
         hop maps ``R_j`` start at the identity.
@@ -105,7 +119,7 @@ class MemNN(nn.Module):
 
     def __init__(self, vocab_size, n_answers, *, embedding_dim=20, num_hops=2, memory_size=50,
                  encoding="position", temporal=False, response_hidden=64, time_features=True,
-                 init_std=0.1):
+                 question_match=True, init_std=0.1):
         super().__init__()
         for name, value in [("vocab_size", vocab_size), ("n_answers", n_answers),
                             ("embedding_dim", embedding_dim), ("num_hops", num_hops),
@@ -135,6 +149,7 @@ class MemNN(nn.Module):
         self.hop_maps = nn.ModuleList(
             nn.Linear(embedding_dim, embedding_dim, bias=False) for _ in range(n_maps))
         self.time_score = TimeScore(num_hops, embedding_dim) if time_features else None
+        self.match_vector = nn.Parameter(torch.empty(embedding_dim)) if question_match else None
         if response_hidden is None:
             self.response = nn.Linear(embedding_dim, n_answers, bias=False)
         else:
@@ -149,8 +164,21 @@ class MemNN(nn.Module):
                 init_embedding(embedding, init_std)
         for hop_map in self.hop_maps:
             nn.init.eye_(hop_map.weight)
+        if self.match_vector is not None:
+            nn.init.normal_(self.match_vector, std=init_std)
         if response_hidden is None:
             nn.init.normal_(self.response.weight, std=init_std)
+
+    def _question_match(self, story, question):
+        """``(B, M, d)``: the match vector at each word of a sentence that
+        occurs in the question, summed with the words' encoding weights."""
+        match = (story.unsqueeze(-1) == question[:, None, None, :]).any(-1) & story.ne(0)  # (B, M, L)
+        match = match.to(self.match_vector.dtype)
+        if self.encoding == "bow":
+            return match.sum(-1, keepdim=True) * self.match_vector
+        _, e, c = _position_factors(story, self.embedding_dim)  # word weights l_kj = 1 + c_k e_j
+        counted, weighted = match.sum(-1, keepdim=True), (match * e).sum(-1, keepdim=True)
+        return (counted + weighted * c) * self.match_vector
 
     def forward(self, story, question, return_attention=True):
         if story.dim() != 3 or question.dim() != 2 or story.size(0) != question.size(0):
@@ -161,6 +189,8 @@ class MemNN(nn.Module):
         # I and G: write every sentence into a key and a value slot
         mask = story.ne(0).any(-1)  # (B, M) real memories
         keys, values = encode([self.key_embedding, self.value_embedding], story, self.encoding)  # (B, M, d)
+        if self.match_vector is not None:
+            values = values + self._question_match(story, question)
         if self.temporal:
             time = temporal_index(mask, self.memory_size)  # (B, M) recency
             keys, values = keys + self.key_time(time), values + self.value_time(time)

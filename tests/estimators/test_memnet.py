@@ -186,6 +186,10 @@ def test_bad_input_is_named():
         MemNNClassifier(max_epochs=1, time_features="yes").fit(X, y)
     with pytest.raises(ValueError, match="temporal must be True or False"):
         MemN2NClassifier(max_epochs=1, temporal=1).fit(X, y)
+    with pytest.raises(ValueError, match="question_match must be True or False"):
+        MemNNClassifier(max_epochs=1, question_match="yes").fit(X, y)
+    with pytest.raises(ValueError, match="null_memory must be True or False"):
+        MemN2NClassifier(max_epochs=1, null_memory=None).fit(X, y)
 
 
 def test_n_init_keeps_the_restart_with_the_lowest_training_loss():

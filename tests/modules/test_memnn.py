@@ -173,3 +173,25 @@ def test_response_variants_train_every_parameter(response_hidden):
     assert all(p.grad is not None for p in model.parameters())
     assert model.query_embedding.weight.grad.abs().sum() > 0  # questions have their own table
     assert len(model.hop_maps) == (3 if response_hidden is None else 2)
+
+
+@pytest.mark.parametrize("encoding", ["position", "bow"])
+def test_question_match_marks_the_words_the_question_shares(encoding):
+    torch.manual_seed(0)
+    model = MemNN(VOCAB, ANSWERS, embedding_dim=8, num_hops=1, encoding=encoding).eval()
+    plain = MemNN(VOCAB, ANSWERS, embedding_dim=8, num_hops=1, encoding=encoding,
+                  question_match=False).eval()
+    plain.load_state_dict({k: v for k, v in model.state_dict().items() if k != "match_vector"})
+    story = torch.tensor([[[2, 3, 4, 0], [5, 6, 7, 8]]])  # only sentence 1 shares a word (7)
+    question = torch.tensor([[9, 7, 10, 0]])
+    mark = model._question_match(story, question)[0]  # (M, d)
+    assert not mark[0].any()
+    # word 7 is the third of four: its position-encoding weights times the match vector
+    from skmem.modules._blocks import sentence_weights
+    expected = sentence_weights(story, 8, encoding)[0, 1, 2] * model.match_vector
+    torch.testing.assert_close(mark[1], expected)
+    # only the values move: what the hop reads differs by the weighted mark
+    logits, attention = model(story, question)
+    plain_logits, plain_attention = plain(story, question)
+    torch.testing.assert_close(attention, plain_attention)
+    assert not torch.allclose(logits, plain_logits)
