@@ -161,6 +161,10 @@ class DMNPlus(nn.Module):
         Add each sentence's encoding to its fused fact,
         ``f_i = s_i + GRU_fwd_i + GRU_bwd_i``; ``False`` is the paper's
         ``f_i = GRU_fwd_i + GRU_bwd_i``.
+    null_fact : bool, default=True
+        Let each pass's softmax over the facts also weigh an empty fact of
+        score 0, so that a pass can attend (almost) nothing when no fact
+        matches; the gates then sum to at most one.
     embedding_std : float, default=0.1
         Standard deviation of the normal word embedding initialization.
 
@@ -168,11 +172,12 @@ class DMNPlus(nn.Module):
     int64 ``(B, M, L)`` and question int64 ``(B, L_q)`` returns logits
     ``(B, n_answers)``, and with ``return_attention=True`` the tuple
     ``(logits, gates)`` with gates ``(B, num_passes, M)``: the attention gate
-    of each fact in each pass, zero on empty slots, summing to one.
+    of each fact in each pass, zero on empty slots, summing to one (to at
+    most one with ``null_fact``).
     """
 
     def __init__(self, vocab_size, n_answers, *, hidden_size=80, num_passes=3, dropout=0.1,
-                 question_encoding="position", fusion_skip=True, embedding_std=0.1):
+                 question_encoding="position", fusion_skip=True, null_fact=True, embedding_std=0.1):
         super().__init__()
         for name, value in [("vocab_size", vocab_size), ("n_answers", n_answers),
                             ("hidden_size", hidden_size), ("num_passes", num_passes)]:
@@ -190,6 +195,7 @@ class DMNPlus(nn.Module):
         H = hidden_size
         self.hidden_size, self.num_passes = hidden_size, num_passes
         self.question_encoding, self.fusion_skip = question_encoding, bool(fusion_skip)
+        self.null_fact = bool(null_fact)
         self.embedding_std = embedding_std
         self.embedding = nn.Embedding(vocab_size, H, padding_idx=0)
         self.question_gru = nn.GRU(H, H, batch_first=True) if question_encoding == "gru" else None
@@ -255,7 +261,8 @@ class DMNPlus(nn.Module):
         for update in self.memory_updates:  # the passes
             z = torch.cat([facts * m[:, None], (facts - m[:, None]).abs()], -1)  # (B, n, 2H)
             hidden = torch.tanh(gate_base + self.gate_memory(z))  # (B, n, H)
-            g = attend(self.gate_score(hidden).squeeze(-1), mask, use_softmax=True)  # (B, n)
+            g = attend(self.gate_score(hidden).squeeze(-1), mask, use_softmax=True,
+                       null=self.null_fact)  # (B, n)
             episode = self.episode_gru(facts, g, projected)  # (B, H)
             m = F.relu(update(torch.cat([m, episode, q], -1)))  # (B, H)
             gates.append(g)

@@ -23,7 +23,7 @@ from skmem.preprocessing import StoryVectorizer
 
 CHEAP_PARAMS = {
     "DMNClassifier": [
-        dict(hidden_size=8, num_passes=2, max_epochs=4, lr=0.01, n_iter_no_change=2),
+        dict(hidden_size=8, num_passes=2, max_epochs=4, lr=0.01, n_iter_no_change=2, n_init=1),
         dict(hidden_size=8, num_passes=1, dropout=0.0, validation_fraction=None,
              n_iter_no_change=None, n_init=2, max_epochs=2, batch_size=16),
     ],
@@ -33,7 +33,7 @@ CHEAP_PARAMS = {
              validation_fraction=None, n_iter_no_change=None, lr_halving_epochs=None, max_epochs=2),
     ],
     "MemN2NClassifier": [
-        dict(embedding_dim=8, num_hops=2, max_epochs=4, linear_start=2, lr=0.01),
+        dict(embedding_dim=8, num_hops=2, max_epochs=4, linear_start=2, lr=0.01, n_init=1),
         dict(embedding_dim=8, num_hops=1, encoding="bow", temporal=False,
              weight_tying="layerwise", linear_start=0, random_noise=0.0, max_epochs=2),
     ],

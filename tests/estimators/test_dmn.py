@@ -15,7 +15,7 @@ from skmem.preprocessing import StoryVectorizer
 
 from test_common import CHEAP_PARAMS  # the settings the common suite uses
 
-SMALL = dict(hidden_size=12, max_epochs=3, random_state=0)
+SMALL = dict(hidden_size=12, max_epochs=3, n_init=1, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_pipeline_fit_predict_score_and_attention_gates(babi):
     Xt = pipe[:-1].transform(X.iloc[:5])
     gates = pipe[-1].attention(Xt)
     assert gates.shape == (5, 3, Xt["story"].shape[1])  # (samples, passes, slots)
-    np.testing.assert_allclose(gates.sum(-1), 1.0, rtol=1e-5)
+    assert np.all((gates.sum(-1) > 0) & (gates.sum(-1) < 1))  # the rest on the null fact
     empty = ~Xt["story"].any(-1)  # (5, M)
     assert np.all(gates[np.broadcast_to(empty[:, None], gates.shape)] == 0)
     assert isinstance(pipe[-1].net_, _MemoryNet)
@@ -57,7 +57,7 @@ def test_learns_task_1():
     Xte, yte = make_babi(1, n_samples=200, random_state=1)
     vec = StoryVectorizer().fit(X, y)
     est = DMNClassifier(hidden_size=24, num_passes=1, max_epochs=25, batch_size=32, lr=0.005,
-                        n_iter_no_change=None, validation_fraction=None, random_state=0)
+                        n_iter_no_change=None, validation_fraction=None, n_init=1, random_state=0)
     est.fit(vec.transform(X), y)
     assert est.score(vec.transform(Xte), yte) > 0.9
     # the single pass attends to the supporting fact
@@ -69,10 +69,10 @@ def test_learns_task_1():
 def test_early_stopping_restores_the_best_epoch():
     X, y = _story_data(n=80)
     est = DMNClassifier(hidden_size=12, max_epochs=40, lr=0.05, n_iter_no_change=3,
-                        random_state=0).fit(X, y)
-    valid = est.history_[:, "valid_loss"]
-    best = int(np.argmin(valid))
-    assert len(valid) == best + 1 + 3 < 40  # stopped three epochs after its best
+                        n_init=1, random_state=0).fit(X, y)
+    accuracy = np.asarray(est.history_[:, "valid_acc"])
+    best = len(accuracy) - 1 - int(np.argmax(accuracy[::-1]))  # the latest of the most accurate
+    assert len(accuracy) == best + 1 + 3 < 40  # stopped three epochs after its best
     # the kept weights are the best epoch's: the same as training that many epochs
     again = clone(est).set_params(max_epochs=best + 1, n_iter_no_change=None).fit(X, y)
     np.testing.assert_allclose(est.predict_proba(X), again.predict_proba(X), rtol=1e-4, atol=1e-6)
@@ -113,9 +113,9 @@ def test_plot_story_attention_has_a_column_per_pass(babi):
 
 def test_n_init_keeps_the_most_accurate_restart():
     X, y = _story_data(n=80)
-    params = dict(hidden_size=8, max_epochs=4, lr=0.01, n_iter_no_change=2, random_state=0)
+    params = dict(hidden_size=8, max_epochs=4, lr=0.01, n_iter_no_change=2, n_init=1, random_state=0)
     one = DMNClassifier(**params).fit(X, y)  # the first of the restarts below
-    best = DMNClassifier(**params, n_init=3).fit(X, y)
+    best = DMNClassifier(**dict(params, n_init=3)).fit(X, y)
     assert max(best.history_[:, "valid_acc"]) >= max(one.history_[:, "valid_acc"])
     with pytest.raises(ValueError, match="n_init"):
         DMNClassifier(n_init=0, max_epochs=1).fit(X, y)

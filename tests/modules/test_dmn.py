@@ -35,12 +35,16 @@ def test_forward_backward_shapes_and_every_parameter_learns():
 
 
 def test_gates_sum_to_one_over_real_facts_and_are_zero_elsewhere():
-    model = DMNPlus(VOCAB, ANSWERS, hidden_size=8).eval()
+    model = DMNPlus(VOCAB, ANSWERS, hidden_size=8, null_fact=False).eval()
     story, question = make_batch()
     _, gates = model(story, question, return_attention=True)
     empty = story.eq(0).all(-1)  # (B, M)
     assert gates.masked_select(empty.unsqueeze(1)).abs().max() == 0
     torch.testing.assert_close(gates.sum(-1), torch.ones(4, 3))
+    model.null_fact = True  # an empty fact of score 0 takes the rest
+    _, gates = model(story, question, return_attention=True)
+    assert gates.masked_select(empty.unsqueeze(1)).abs().max() == 0
+    assert ((gates.sum(-1) > 0) & (gates.sum(-1) < 1)).all()
 
 
 def test_padding_never_changes_the_answer():
