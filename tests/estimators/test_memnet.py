@@ -203,7 +203,7 @@ def test_n_init_keeps_the_restart_with_the_lowest_training_loss():
         MemN2NClassifier(**dict(params, n_init=0)).fit(X, y)
 
 
-def test_n_init_compares_the_restarts_at_the_end_of_linear_start(monkeypatch):
+def test_n_init_compares_the_restarts_soon_after_linear_start(monkeypatch):
     X, y = _story_data()
     compared_at = []
     original = MemN2NClassifier._restart_loss
@@ -211,10 +211,10 @@ def test_n_init_compares_the_restarts_at_the_end_of_linear_start(monkeypatch):
         compared_at.append(len(net.history))
         return original(self, net)
     monkeypatch.setattr(MemN2NClassifier, "_restart_loss", record)
-    params = dict(embedding_dim=8, num_hops=1, max_epochs=6, linear_start=2, random_state=0)
+    params = dict(embedding_dim=8, num_hops=1, max_epochs=9, linear_start=2, random_state=0)
     est = MemN2NClassifier(**params, n_init=3).fit(X, y)
-    assert compared_at == [2, 2, 2]  # each seed through linear start only
-    assert est.history_[:, "linear_start"] == [True, True, False, False, False, False]
+    assert compared_at == [7, 7, 7]  # each seed through linear start and 5 epochs more
+    assert est.history_[:, "linear_start"] == [True] * 2 + [False] * 7
     compared_at.clear()
     MemN2NClassifier(**dict(params, linear_start=0), n_init=2).fit(X, y)
-    assert compared_at == [6, 6]  # no linear start: each seed trains to the end
+    assert compared_at == [9, 9]  # no linear start: each seed trains to the end
