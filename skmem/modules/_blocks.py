@@ -17,6 +17,7 @@ __all__ = [
     "masked_mean",
     "last_valid",
     "ENCODINGS",
+    "position_factors",
     "sentence_weights",
     "encode",
     "temporal_index",
@@ -173,7 +174,7 @@ def last_valid(mask):
 ENCODINGS = ("position", "bow")
 
 
-def _position_factors(words, embedding_dim):
+def position_factors(words, embedding_dim):
     """Position encoding as ``l_kj = 1 + c_k e_j``: returns the word presence
     ``(..., L)``, ``e`` ``(..., L)`` (zero at padding) and ``c`` ``(d,)``."""
     present = words.ne(0).float()  # (..., L)
@@ -199,7 +200,7 @@ def sentence_weights(words, embedding_dim, encoding):
     """
     if encoding == "bow":
         return words.ne(0).unsqueeze(-1).float()
-    present, e, c = _position_factors(words, embedding_dim)
+    present, e, c = position_factors(words, embedding_dim)
     return present.unsqueeze(-1) + e.unsqueeze(-1) * c  # (..., L, d)
 
 
@@ -231,7 +232,7 @@ def encode(embeddings, words, encoding):
             bags = weight.new_zeros(flat.size(0), vocab_size).scatter_add_(1, flat, counts)
             vectors = bags @ weight  # (N, n d)
         else:
-            present, e, c = _position_factors(flat, d)
+            present, e, c = position_factors(flat, d)
             bags = weight.new_zeros(2, flat.size(0), vocab_size).scatter_add_(
                 2, flat.expand(2, -1, -1), torch.stack([present, e]).to(weight.dtype))
             counted, weighted = (bags @ weight).unflatten(-1, (n_tables, d))  # (N, n, d) each

@@ -53,10 +53,10 @@ from torch import nn
 from skmem.modules._blocks import (
     ENCODINGS,
     TimeScore,
-    _position_factors,
     attend,
     encode,
     init_embedding,
+    position_factors,
     temporal_index,
 )
 
@@ -176,7 +176,7 @@ class MemNN(nn.Module):
         match = match.to(self.match_vector.dtype)
         if self.encoding == "bow":
             return match.sum(-1, keepdim=True) * self.match_vector
-        _, e, c = _position_factors(story, self.embedding_dim)  # word weights l_kj = 1 + c_k e_j
+        _, e, c = position_factors(story, self.embedding_dim)  # word weights l_kj = 1 + c_k e_j
         counted, weighted = match.sum(-1, keepdim=True), (match * e).sum(-1, keepdim=True)
         return (counted + weighted * c) * self.match_vector
 
