@@ -239,7 +239,7 @@ class _MemoryNetworkMixin:
 
     def _check_params(self):
         super()._check_params()
-        for name in ("temporal", "time_features", "null_memory", "question_match"):
+        for name in ("temporal", "time_features", "null_memory", "question_match", "null_fact"):
             value = getattr(self, name, False)
             if not isinstance(value, (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got {value!r}.")

@@ -88,6 +88,8 @@ def test_bad_parameters_are_named():
         DMNClassifier(max_epochs=1).fit(X["story"].reshape(len(y), -1), y)
     with pytest.raises(ValueError, match="num_passes"):
         DMNClassifier(num_passes=0, max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="null_fact must be True or False"):
+        DMNClassifier(null_fact="no", max_epochs=1).fit(X, y)
 
 
 def test_pickle_round_trip_and_same_seed():
