@@ -4,7 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from skmem.modules.dmn import AttentionGRU, BiGRU, DMNPlus, _reverse_within
+from skmem.modules.dmn import (AttentionGRU, BiGRU, DMNPlus, _AttentionGRUSteps, _GRUSteps,
+                               _reverse_within)
 
 VOCAB, ANSWERS = 12, 5
 
@@ -150,3 +151,38 @@ def test_paper_variants_run(question_encoding, fusion_skip):
     assert (model.question_gru is None) == (question_encoding == "position")
     logits = model(story, question)
     torch.testing.assert_close(model(F.pad(story, (0, 2, 0, 2)), F.pad(question, (0, 2))), logits)
+
+
+def test_recurrences_backward_matches_numerical_gradients():
+    torch.manual_seed(0)
+    T, K, B, H = 4, 2, 3, 5
+    inputs = torch.randn(K, T, B, 3 * H, dtype=torch.double, requires_grad=True)
+    weight = torch.randn(K, H, 3 * H, dtype=torch.double, requires_grad=True)
+    bias = torch.randn(K, 1, 3 * H, dtype=torch.double, requires_grad=True)
+    assert torch.autograd.gradcheck(_GRUSteps.apply, (inputs, weight, bias))
+    inputs = torch.randn(T, B, 2 * H, dtype=torch.double, requires_grad=True)
+    gates = torch.rand(T, B, 1, dtype=torch.double, requires_grad=True)
+    weight = torch.randn(2 * H, H, dtype=torch.double, requires_grad=True)
+    bias = torch.randn(2 * H, dtype=torch.double, requires_grad=True)
+    assert torch.autograd.gradcheck(_AttentionGRUSteps.apply, (inputs, gates, weight, bias))
+
+
+def test_bigru_gradients_match_torch_gru():
+    bigru = BiGRU(4, 6)
+    gru = torch.nn.GRU(4, 6, batch_first=True)
+    with torch.no_grad():
+        torch.nn.init.normal_(bigru.bias_hh)
+        gru.weight_ih_l0.copy_(bigru.weight_ih[0].t())
+        gru.weight_hh_l0.copy_(bigru.weight_hh[0].t())
+        gru.bias_ih_l0.copy_(bigru.bias_ih[0, 0])
+        gru.bias_hh_l0.copy_(bigru.bias_hh[0, 0])
+        bigru.weight_hh[1].zero_()  # the backward direction: a constant
+        bigru.weight_ih[1].zero_()
+    x = torch.randn(3, 5, 4, requires_grad=True)
+    weights = torch.randn(3, 5, 6)
+    (bigru(x, torch.tensor([5, 2, 4])) * weights).sum().backward()
+    ours = x.grad.clone(), bigru.weight_hh.grad[0], bigru.bias_hh.grad[0, 0]
+    x.grad = None
+    (gru(x)[0] * weights).sum().backward()
+    for a, b in zip(ours, (x.grad, gru.weight_hh_l0.grad.t(), gru.bias_hh_l0.grad)):
+        torch.testing.assert_close(a, b)
