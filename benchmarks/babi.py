@@ -7,6 +7,7 @@ set, with the defaults of the estimator (the papers' recipes)::
     python benchmarks/babi.py --model memnn              # all 20 tasks, fetch_babi cache
     python benchmarks/babi.py --train-on generated       # make_babi stories, real test set
     python benchmarks/babi.py --model entnet --train-on generated --n-train 10000  # 10k setting
+    python benchmarks/babi.py --model dmn --set max_epochs=400   # any estimator parameter
 
 Paper columns: MemN2N "PE LS RN" with 1k training examples (Sukhbaatar et
 al. 2015, Table 1; mean 13.9%, 11 failed); strongly supervised MemNN
@@ -21,6 +22,7 @@ exceeds 5%.
 """
 
 import argparse
+import ast
 import os
 import time
 
@@ -80,7 +82,19 @@ MODELS = {"memn2n": _memn2n, "memnn": _memnn, "entnet": _entnet, "dmn": _dmn}
 FAILED = 5.0
 
 
-def run_task(model, task, data_dir, seed, train_on="real", n_init=None, n_train=1000):
+def _estimator_param(text):
+    """``--set`` argument: ``"max_epochs=400"`` -> ``("max_epochs", 400)``."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected PARAM=VALUE, got {text!r}")
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a Python literal") from None
+
+
+def run_task(model, task, data_dir, seed, train_on="real", n_init=None, n_train=1000,
+             params=None):
     if train_on == "generated":  # make_babi's stories in place of the real ones
         X_train, y_train = make_babi(task, n_train, random_state=seed)
     else:
@@ -89,6 +103,7 @@ def run_task(model, task, data_dir, seed, train_on="real", n_init=None, n_train=
     vectorizer = StoryVectorizer().fit(X_train, y_train)
     Xt = vectorizer.transform(X_train)
     clf, fit_params = MODELS[model](seed, n_init, vectorizer)
+    clf.set_params(**dict(params or ()))
     start = time.perf_counter()
     clf.fit(Xt, y_train, **fit_params)
     seconds = time.perf_counter() - start
@@ -136,6 +151,10 @@ def main(argv=None):
                         help="restarts per task (models with n_init), keeping the best "
                         "(default: the estimator's own n_init)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    parser.add_argument("--set", metavar="PARAM=VALUE", action="append", default=[],
+                        type=_estimator_param, dest="params",
+                        help="set an estimator parameter, a Python literal "
+                        "(e.g. --set max_epochs=400 --set n_iter_no_change=None); repeatable")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     data_dir = args.data_dir if args.data_dir is not None else fetch_babi()
@@ -146,12 +165,13 @@ def main(argv=None):
     paper_errors = (PAPER_ERROR_10K if ten_k else PAPER_ERROR)[args.model]
     size = f"{args.n_train:,}" if args.train_on == "generated" else "1k"
     print(f"{args.model} on bAbI, {size} training questions, seed {args.seed}, trained on "
-          f"{args.train_on} stories; paper column: {'10k' if ten_k else '1k'}")
+          f"{args.train_on} stories; paper column: {'10k' if ten_k else '1k'}"
+          + "".join(f"; {name}={value!r}" for name, value in args.params))
     print(f"{'task':>4} {'error %':>8} {'paper %':>8} {'W tied':>7} {'samples/s':>10} {'support %':>10}")
     errors, papers, speeds = [], [], []
     for task in args.tasks:
         error, speed, tied, hits = run_task(args.model, task, data_dir, args.seed, args.train_on,
-                                            args.n_init, args.n_train)
+                                            args.n_init, args.n_train, args.params)
         paper = paper_errors[task - 1]
         errors.append(error), papers.append(paper), speeds.append(speed)
         print(f"{task:>4} {error:>8.1f} {paper:>8.1f} {str(tied):>7} {speed:>10.0f} {hits:>10.1f}",
