@@ -76,7 +76,7 @@ class _GRUSteps(torch.autograd.Function):
     gates ordered [reset; update; new]; ``weight`` (K, H, 3H) and ``bias``
     (K, 1, 3H) are the hidden half. Returns the states (K, T, B, H), starting
     from zero. Autograd would record about twenty small operations per step;
-    this records one node, runs three operations per step backward and
+    this records one node, runs four operations per step backward and
     batches everything else over the steps.
     """
 
