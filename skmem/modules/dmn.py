@@ -68,6 +68,24 @@ def _tanh_(x):
     return x.mul_(2).sigmoid_().mul_(2).sub_(1)
 
 
+class _Tanh(torch.autograd.Function):
+    """``torch.tanh`` computed as :func:`_tanh_`, in place on a tensor that
+    nothing else needs (its output), with the backward ``dy (1 - y^2)``."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.mark_dirty(x)
+        y = _tanh_(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad - grad * y * y
+
+
 class _GRUSteps(torch.autograd.Function):
     """``torch.nn.GRU``'s recurrence for a stack of independent GRUs, with a
     hand-written backward.
@@ -91,7 +109,8 @@ class _GRUSteps(torch.autograd.Function):
         h = inputs.new_zeros(K, B, H)
         for t in range(T):  # the recurrence: only the steps in Python
             torch.baddbmm(bias, h, weight, out=hidden[:, t])
-            torch.add(inputs[:, t, :, : 2 * H], hidden[:, t, :, : 2 * H], out=gates[:, t]).sigmoid_()
+            torch.add(inputs[:, t, :, : 2 * H], hidden[:, t, :, : 2 * H],
+                      out=gates[:, t]).sigmoid_()
             reset, update = gates[:, t].split(H, -1)
             torch.addcmul(inputs[:, t, :, 2 * H :], reset, hidden[:, t, :, 2 * H :], out=new[:, t])
             _tanh_(new[:, t])
@@ -378,7 +397,7 @@ class DMNPlus(nn.Module):
         m, gates = q, []
         for update in self.memory_updates:  # the passes
             z = torch.cat([facts * m[:, None], (facts - m[:, None]).abs()], -1)  # (B, n, 2H)
-            hidden = torch.tanh(gate_base + self.gate_memory(z))  # (B, n, H)
+            hidden = _Tanh.apply(gate_base + self.gate_memory(z))  # (B, n, H)
             g = attend(self.gate_score(hidden).squeeze(-1), mask, use_softmax=True,
                        null=self.null_fact)  # (B, n)
             episode = self.episode_gru(facts, g, projected)  # (B, H)

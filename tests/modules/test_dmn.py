@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from skmem.modules.dmn import (AttentionGRU, BiGRU, DMNPlus, _AttentionGRUSteps, _GRUSteps,
-                               _reverse_within)
+                               _reverse_within, _Tanh)
 
 VOCAB, ANSWERS = 12, 5
 
@@ -186,3 +186,9 @@ def test_bigru_gradients_match_torch_gru():
     (gru(x)[0] * weights).sum().backward()
     for a, b in zip(ours, (x.grad, gru.weight_hh_l0.grad.t(), gru.bias_hh_l0.grad)):
         torch.testing.assert_close(a, b)
+
+
+def test_tanh_matches_torch():
+    x = torch.randn(50, dtype=torch.double) * 4
+    torch.testing.assert_close(_Tanh.apply(x.clone()), torch.tanh(x))
+    assert torch.autograd.gradcheck(lambda v: _Tanh.apply(v * 1), (x.requires_grad_(),))
