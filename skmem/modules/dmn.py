@@ -242,8 +242,10 @@ class BiGRU(nn.Module):
         # both directions' inputs, laid out (direction, step, batch) as the steps read them
         both = torch.stack([x.transpose(0, 1), _reverse_within(x, lengths).transpose(0, 1)])
         inputs = torch.baddbmm(self.bias_ih, both.view(2, T * B, D), self.weight_ih)  # (2, T B, 3H)
-        states = _GRUSteps.apply(inputs.view(2, T, B, 3 * H), self.weight_hh,
-                                 self.bias_hh).transpose(1, 2)  # (2, B, T, H)
+        # the recurrence in the weights' dtype: mixed precision casts the inputs only
+        with torch.autocast(x.device.type, enabled=False):
+            states = _GRUSteps.apply(inputs.view(2, T, B, 3 * H).to(self.weight_hh.dtype),
+                                     self.weight_hh, self.bias_hh).transpose(1, 2)  # (2, B, T, H)
         return states[0] + _reverse_within(states[1], lengths)
 
 
@@ -271,8 +273,12 @@ class AttentionGRU(nn.Module):
 
     def forward(self, x, gates, projected=None):
         xs = self.project(x) if projected is None else projected  # (T, B, 2H)
-        return _AttentionGRUSteps.apply(xs, gates.t().unsqueeze(-1), self.hidden_map.weight,
-                                        self.hidden_map.bias)  # (B, H)
+        weight, bias = self.hidden_map.weight, self.hidden_map.bias
+        # the recurrence in the weights' dtype: mixed precision casts the inputs only
+        with torch.autocast(x.device.type, enabled=False):
+            return _AttentionGRUSteps.apply(xs.to(weight.dtype),
+                                            gates.t().unsqueeze(-1).to(weight.dtype),
+                                            weight, bias)  # (B, H)
 
 
 class DMNPlus(nn.Module):
