@@ -121,3 +121,23 @@ def test_n_init_keeps_the_most_accurate_restart():
     assert max(best.history_[:, "valid_acc"]) >= max(one.history_[:, "valid_acc"])
     with pytest.raises(ValueError, match="n_init"):
         DMNClassifier(n_init=0, max_epochs=1).fit(X, y)
+
+
+def test_n_init_compares_the_restarts_after_thirty_epochs(monkeypatch):
+    X, y = _story_data(n=40)
+    compared_at = []
+    original = DMNClassifier._restart_loss
+    def record(self, net):
+        compared_at.append(len(net.history))
+        return original(self, net)
+    monkeypatch.setattr(DMNClassifier, "_restart_loss", record)
+    params = dict(hidden_size=4, num_passes=1, batch_size=40, n_iter_no_change=None,
+                  random_state=0)
+    est = DMNClassifier(**params, max_epochs=32, n_init=2).fit(X, y)
+    assert compared_at == [30, 30] and len(est.history_) == 32  # the best seed trains on
+    compared_at.clear()
+    DMNClassifier(**params, max_epochs=3, n_init=2).fit(X, y)
+    assert compared_at == [3, 3]  # no longer than the screen: each seed trains to the end
+    compared_at.clear()
+    DMNClassifier(**params, max_epochs=32, n_init=2, validation_fraction=None).fit(X, y)
+    assert compared_at == [32, 32]  # nothing to compare on early
