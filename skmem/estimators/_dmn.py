@@ -119,9 +119,8 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         best validation accuracy (ties: the lower validation loss; the
         lowest final training loss without a validation split) is kept.
         With a validation split the seeds are compared after 30 epochs and
-        only the best trains on, so
-        ``fit`` costs about ``30 (n_init - 1)`` epochs more than one seed;
-        without one, each seed trains to the end. On 1,000 stories some
+        only the best trains on, so ``fit`` costs about ``30 (n_init - 1)``
+        epochs more than one seed; without one, each seed trains to the end. On 1,000 stories some
         tasks fail from most seeds (bAbI task 15: 27 to 39% error from four
         of six, 0.4% or less from the other two, which lead from epoch 25
         on).

@@ -123,14 +123,9 @@ def test_n_init_keeps_the_most_accurate_restart():
         DMNClassifier(n_init=0, max_epochs=1).fit(X, y)
 
 
-def test_n_init_compares_the_restarts_after_thirty_epochs(monkeypatch):
+def test_n_init_compares_the_restarts_after_thirty_epochs(restart_epochs):
     X, y = _story_data(n=40)
-    compared_at = []
-    original = DMNClassifier._restart_loss
-    def record(self, net):
-        compared_at.append(len(net.history))
-        return original(self, net)
-    monkeypatch.setattr(DMNClassifier, "_restart_loss", record)
+    compared_at = restart_epochs(DMNClassifier)
     params = dict(hidden_size=4, num_passes=1, batch_size=40, n_iter_no_change=None,
                   random_state=0)
     est = DMNClassifier(**params, max_epochs=32, n_init=2).fit(X, y)

@@ -203,14 +203,9 @@ def test_n_init_keeps_the_restart_with_the_lowest_training_loss():
         MemN2NClassifier(**dict(params, n_init=0)).fit(X, y)
 
 
-def test_n_init_compares_the_restarts_soon_after_linear_start(monkeypatch):
+def test_n_init_compares_the_restarts_soon_after_linear_start(restart_epochs):
     X, y = _story_data()
-    compared_at = []
-    original = MemN2NClassifier._restart_loss
-    def record(self, net):
-        compared_at.append(len(net.history))
-        return original(self, net)
-    monkeypatch.setattr(MemN2NClassifier, "_restart_loss", record)
+    compared_at = restart_epochs(MemN2NClassifier)
     params = dict(embedding_dim=8, num_hops=1, max_epochs=9, linear_start=2, random_state=0)
     est = MemN2NClassifier(**params, n_init=3).fit(X, y)
     assert compared_at == [7, 7, 7]  # each seed through linear start and 5 epochs more
