@@ -175,6 +175,17 @@ def test_task_19_path_is_valid_directions(generated):
         assert here == end
 
 
+def test_task_19_every_statement_names_a_place_of_the_route(generated):
+    # the real task's shape: the places off the route hang off its three
+    # places, so no statement links two places off the route
+    X, _ = generated[19]
+    for story, question, support in zip(X.story, X.question, X.supporting_facts):
+        pairs = [set(re.match(r"The (\w+) is \w+ of the (\w+)\.", s).groups()) for s in story]
+        route = pairs[support[0]] | pairs[support[1]]
+        assert len(route) == 3 and len(set().union(*pairs)) == 6
+        assert all(pair & route for pair in pairs)
+
+
 def test_task_14_time_words_and_order(generated):
     X, y = generated[14]
     order = ["yesterday", "this morning", "this afternoon", "this evening"]

@@ -6,6 +6,8 @@ an order of sizes, animals and their colours), the story states part of it
 and the questions ask what follows from two or three of the statements.
 """
 
+import numpy as np
+
 from ._core import (
     ACTORS,
     ACTORS_TIME,
@@ -22,11 +24,17 @@ from ._core import (
 )
 
 
-def _relation(rng, a, direction, b):
-    """State "a is `direction` of b", either way round."""
-    if rng.rand() < 0.5:
+def _relation(rng, a, direction, b, p_first=0.5):
+    """State "a is `direction` of b", with ``a`` the subject with chance ``p_first``."""
+    if rng.rand() < p_first:
         return f"The {a} is {direction} of the {b}."
     return f"The {b} is {OPPOSITE[direction]} of the {a}."
+
+
+def _step(spot, direction):
+    """The grid cell next to ``spot`` in ``direction``."""
+    dx, dy = DIRECTIONS[direction]
+    return spot[0] + dx, spot[1] + dy
 
 
 def task_4(rng):
@@ -221,6 +229,10 @@ SPECIES = ("frog", "lion", "swan", "rhino")
 COLORS = ("yellow", "green", "white", "gray")
 
 
+#: chance that task 16 states the asked name's kind as sentence 1, 2, ... 9
+TARGET_POSITION = (0.06, 0.055, 0.065, 0.065, 0.07, 0.1, 0.115, 0.155, 0.315)
+
+
 def task_16(rng):
     """Basic induction: a frog is green if the frog we know of is green."""
     names = [str(n) for n in rng.permutation(NAMES_COLOR)]
@@ -234,20 +246,22 @@ def task_16(rng):
     palette = {s: pick(rng, COLORS) for s in SPECIES}
     color = {n: palette[species[n]] if n_mates == 1 else pick(rng, COLORS) for n in others}
 
-    story, facts, todo = Story(), {}, [("is", n) for n in names]
-    target_last = rng.rand() < 0.3
-    if target_last:
-        todo.pop(0)
+    statements, todo = [], [("is", n) for n in others]  # a name's colour after its kind
     while todo:
         what, name = todo.pop(rng.randint(len(todo)))
+        statements.append((what, name))
+        if what == "is":
+            todo.append(("color", name))
+    # where the real stories state the asked name's kind: last in a third of
+    # them, otherwise more often late than early
+    where = rng.choice(len(statements) + 1, p=TARGET_POSITION)
+    statements.insert(where, ("is", target))
+    story, facts = Story(), {}
+    for what, name in statements:
         if what == "is":
             facts[name] = story.tell(f"{name} is a {species[name]}.")
-            if name != target:
-                todo.append(("color", name))
         else:
             facts[name, "color"] = story.tell(f"{name} is {color[name]}.")
-    if target_last:
-        facts[target] = story.tell(f"{target} is a {kind}.")
     mate = max((n for n in others if species[n] == kind), key=facts.get)
     story.ask(
         f"What color is {target}?", color[mate],
@@ -330,29 +344,41 @@ def task_18(rng):
 
 
 def task_19(rng):
-    """Path finding: a tree of six places on a grid, a two-step route."""
-    places = [str(p) for p in rng.permutation(PLACES)]
-    cell, edges = {places[0]: (0, 0)}, []
-    for place in places[1:]:
+    """Path finding: a two-step route and three places off it, on a grid.
+
+    As in the real task, the route ``x -> m -> y`` never turns back, and each
+    of the three other places lies next to one of the route's places (a
+    free grid cell drawn uniformly, so the middle place, with two cells
+    taken, gets fewer), so every statement names a place of the route. Off
+    the route, the new place is mostly the subject ("The office is north of
+    the x"); the route's statements name ``x`` or ``y`` first a little more
+    often than ``m``. One of the route's statements comes last in about a
+    quarter of the stories, the order is random otherwise.
+    """
+    x, m, y, *others = (str(p) for p in rng.permutation(PLACES))
+    d1 = pick(rng, sorted(DIRECTIONS))  # from x to m
+    d2 = pick(rng, sorted(d for d in DIRECTIONS if d != OPPOSITE[d1]))  # from m to y
+    cell = {x: (0, 0)}
+    cell[m] = _step(cell[x], d1)
+    cell[y] = _step(cell[m], d2)
+    route = [_relation(rng, m, d1, x, 0.45), _relation(rng, y, d2, m, 0.55)]  # x, y first 55%
+    off = []
+    for place in others:
         while True:
-            base = pick(rng, sorted(cell))
-            direction = pick(rng, sorted(DIRECTIONS))
-            dx, dy = DIRECTIONS[direction]
-            spot = (cell[base][0] + dx, cell[base][1] + dy)
+            anchor, direction = pick(rng, (x, m, y)), pick(rng, sorted(DIRECTIONS))
+            spot = _step(cell[anchor], direction)
             if spot not in cell.values():
                 break
         cell[place] = spot
-        edges.append((place, direction, base))  # place is `direction` of base
-    story, step = Story(), {}
-    for k in rng.permutation(len(edges)):
-        place, direction, base = edges[k]
-        fact = story.tell(_relation(rng, place, direction, base))
-        step[base, place] = (direction, fact)
-        step[place, base] = (OPPOSITE[direction], fact)
-    routes = [(x, m, y) for (x, m) in step for (m2, y) in step if m2 == m and y != x]
-    x, m, y = routes[rng.randint(len(routes))]
-    (d1, f1), (d2, f2) = step[x, m], step[m, y]
-    story.ask(f"How do you go from the {x} to the {y}?", f"{d1[0]},{d2[0]}", [f1, f2])
+        off.append(_relation(rng, place, direction, anchor, 0.74))
+    order = rng.permutation(5)
+    if rng.rand() < 0.27:  # a route statement last
+        last = rng.randint(2)
+        order = np.concatenate([[k for k in order if k != last], [last]])
+    story, told = Story(), {}
+    for k in order:
+        told[k] = story.tell((route + off)[k])
+    story.ask(f"How do you go from the {x} to the {y}?", f"{d1[0]},{d2[0]}", [told[0], told[1]])
     return story
 
 
