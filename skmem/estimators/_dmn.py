@@ -110,6 +110,8 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         so that a pass can attend (almost) nothing when no fact matches
         (the null memory of :class:`MemN2NClassifier`); the gates then sum
         to at most one.
+    embedding_std : float, default=0.1
+        Standard deviation of the normal word embedding initialization.
     n_iter_no_change : int or None, default=20
         Stop training once the validation accuracy has not improved for
         this many epochs and restore the weights of its best epoch;
@@ -195,6 +197,7 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         question_encoding="position",
         fusion_skip=True,
         null_fact=True,
+        embedding_std=0.1,
         n_iter_no_change=20,
         n_init=5,
         lr_halving_epochs=None,
@@ -218,6 +221,7 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.question_encoding = question_encoding
         self.fusion_skip = fusion_skip
         self.null_fact = null_fact
+        self.embedding_std = embedding_std
         self.n_iter_no_change = n_iter_no_change
         self.n_init = n_init
         self.lr_halving_epochs = lr_halving_epochs
@@ -259,6 +263,7 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
             question_encoding=self.question_encoding,
             fusion_skip=self.fusion_skip,
             null_fact=self.null_fact,
+            embedding_std=self.embedding_std,
         )
 
     def _net_params(self):
