@@ -74,6 +74,12 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         Dropout on the word embeddings while training.
     init_std : float, default=0.1
         Standard deviation of the normal weight initialization.
+    story_mask_init : {{"ones", "normal"}}, default="ones"
+        Initial position masks of the story's sentences: ones, a bag of
+        words (the question's masks always start so), or normal with
+        ``init_std`` like the other weights, as in the authors' code, so
+        that "the kitchen is north of the hallway" and "the hallway is north
+        of the kitchen" differ from the start.
     n_iter_no_change : int or None, default=20
         Stop training once the validation loss has not improved for this
         many epochs and restore the weights of its best epoch; ``None``
@@ -159,6 +165,7 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         num_hops=2,
         dropout=0.3,
         init_std=0.1,
+        story_mask_init="ones",
         n_iter_no_change=20,
         n_init=3,
         lr_halving_epochs=25,
@@ -182,6 +189,7 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.num_hops = num_hops
         self.dropout = dropout
         self.init_std = init_std
+        self.story_mask_init = story_mask_init
         self.n_iter_no_change = n_iter_no_change
         self.n_init = n_init
         self.lr_halving_epochs = lr_halving_epochs
@@ -256,6 +264,7 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
             answer_ids=None if self.answer_ids_ is None else self.answer_ids_.tolist(),
             dropout=self.dropout,
             init_std=self.init_std,
+            story_mask_init=self.story_mask_init,
         )
 
     def _net_params(self):

@@ -9,7 +9,8 @@ each a pair of a key ``w_j`` (which entity the slot is about) and a content
 
 - input encoder: ``s_t = sum_i f_i * e_i``, the sentence's word embeddings
   weighted by learned multiplicative position masks ``f_i`` (one vector per
-  word position, initialised to ones, i.e. to a bag of words);
+  word position; the question's start at ones, i.e. a bag of words, the
+  story's at ones or, as in the authors' code, at random);
 - gate: ``g_j = sigmoid(s_t . h_j + s_t . w_j + b_j)``;
 - candidate: ``h~_j = PReLU(U h_j + V s_t + W w_j)``;
 - update and normalisation: ``h_j <- h_j + g_j h~_j``, ``h_j <- h_j / |h_j|``.
@@ -43,6 +44,8 @@ from torch import nn
 from skmem.modules._blocks import init_embedding
 
 __all__ = ["EntNet", "entnet_memory"]
+
+MASK_INITS = ("ones", "normal")
 
 
 def _prelu_backward(grad, x, slope):
@@ -184,6 +187,11 @@ class EntNet(nn.Module):
         Dropout on the word embeddings in training mode.
     init_std : float, default=0.1
         Standard deviation of the normal weight initialisation.
+    story_mask_init : {"ones", "normal"}, default="ones"
+        Initial story position masks: ones (a bag of words, like the
+        question's masks), or ``N(0, init_std)`` like the other weights, as
+        in the authors' code, which tells the words' positions apart from
+        the start.
 
     Forward: ``forward(story, question, return_attention=False)`` returns
     logits ``(B, n_answers)``; with ``return_attention=True`` the tuple
@@ -194,7 +202,8 @@ class EntNet(nn.Module):
     """
 
     def __init__(self, vocab_size, n_answers, sentence_len, question_len, *, embedding_dim=100,
-                 num_slots=20, num_hops=1, key_ids=None, answer_ids=None, dropout=0.0, init_std=0.1):
+                 num_slots=20, num_hops=1, key_ids=None, answer_ids=None, dropout=0.0, init_std=0.1,
+                 story_mask_init="ones"):
         super().__init__()
         for name, value in [("vocab_size", vocab_size), ("n_answers", n_answers),
                             ("sentence_len", sentence_len), ("question_len", question_len),
@@ -208,6 +217,8 @@ class EntNet(nn.Module):
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
         if not init_std > 0:
             raise ValueError(f"init_std must be positive, got {init_std!r}")
+        if story_mask_init not in MASK_INITS:
+            raise ValueError(f"story_mask_init must be one of {MASK_INITS}, got {story_mask_init!r}")
         key_ids = self._check_ids(key_ids, None, vocab_size, "key_ids")
         answer_ids = self._check_ids(answer_ids, n_answers, vocab_size, "answer_ids")
         d = embedding_dim
@@ -231,6 +242,8 @@ class EntNet(nn.Module):
         self.dropout = float(dropout)
 
         init_embedding(self.embedding, init_std)
+        if story_mask_init == "normal":
+            nn.init.normal_(self.story_mask, std=init_std)
         for param in (self.keys, self.gate_bias, self.U.weight, self.U.bias, self.V.weight,
                       self.W.weight, self.H.weight, None if self.R is None else self.R.weight):
             if param is not None:

@@ -153,6 +153,17 @@ def test_prelu_and_masks_start_as_identity_and_bag_of_words():
     assert torch.equal(model.story_mask, torch.ones(5, 8)) and model.question_mask.shape == (4, 8)
 
 
+def test_story_masks_start_at_random_as_in_the_authors_code():
+    torch.manual_seed(0)
+    model = EntNet(VOCAB, ANSWERS, 50, 4, embedding_dim=40, init_std=0.2, story_mask_init="normal")
+    assert abs(float(model.story_mask.std()) - 0.2) < 0.01 and abs(float(model.story_mask.mean())) < 0.01
+    assert torch.equal(model.question_mask, torch.ones(4, 40))  # the question stays a bag of words
+    # word order now changes a sentence's encoding
+    sentence = torch.tensor([[3, 4, 5]])
+    assert not torch.allclose(model._encode(sentence, model.story_mask),
+                              model._encode(sentence.flip(-1), model.story_mask))
+
+
 def test_pickle_and_state_dict_round_trip():
     model = EntNet(VOCAB, ANSWERS, 5, 5, embedding_dim=8, num_slots=3).eval()
     story, question = make_batch()
@@ -165,7 +176,8 @@ def test_pickle_and_state_dict_round_trip():
 
 @pytest.mark.parametrize("kwargs", [dict(embedding_dim=0), dict(num_slots=0), dict(dropout=1.0),
                                     dict(init_std=0.0), dict(num_hops=0), dict(answer_ids=[0, 1, 2, 3, 4]),
-                                    dict(answer_ids=[2, 3]), dict(key_ids=[]), dict(key_ids=[99])])
+                                    dict(answer_ids=[2, 3]), dict(key_ids=[]), dict(key_ids=[99]),
+                                    dict(story_mask_init="zeros")])
 def test_bad_hyperparameters(kwargs):
     with pytest.raises(ValueError):
         EntNet(VOCAB, ANSWERS, 5, 5, **kwargs)
