@@ -46,7 +46,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skmem.modules._blocks import attend, encode, last_valid
+from skmem.modules._blocks import attend, encode, init_embedding, last_valid
 
 __all__ = ["DMNPlus", "AttentionGRU", "BiGRU"]
 
@@ -356,16 +356,15 @@ class DMNPlus(nn.Module):
     def _reset_parameters(self):
         # Xavier weights and zero biases as in the authors' setup; normal
         # embeddings, padding row zero.
+        init_embedding(self.embedding, self.embedding_std)
         for name, param in self.named_parameters():
             if name.startswith("embedding"):
-                nn.init.normal_(param, std=self.embedding_std)
-            elif "bias" in name:
+                continue
+            if "bias" in name:
                 nn.init.zeros_(param)
             else:  # one matrix, or one per direction
                 for matrix in param.view(-1, *param.shape[-2:]):
                     nn.init.xavier_uniform_(matrix)
-        with torch.no_grad():
-            self.embedding.weight[0].zero_()
 
     def _facts(self, story, mask):
         """Input module: position-encoded sentences through the fusion layer."""

@@ -135,6 +135,8 @@ def test_bad_input_is_named():
     est = EntNetClassifier(**SMALL, max_epochs=1)
     with pytest.raises(ValueError, match="StoryVectorizer"):
         est.fit(X["story"].reshape(len(y), -1), y)
+    with pytest.raises(ValueError, match="story_mask_init must be one of"):
+        clone(est).set_params(story_mask_init="zeros").fit(X, y)
     est.fit(X, y)
     longer = SliceDict(story=np.pad(X["story"], ((0, 0), (0, 0), (0, 2))), question=X["question"])
     with pytest.raises(ValueError, match="words per sentence"):
