@@ -112,6 +112,8 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         to at most one.
     embedding_std : float, default=0.1
         Standard deviation of the normal word embedding initialization.
+        A wider start (1.0) helped on 10,000 training stories of bAbI task
+        2 and hurt on the 1,000-story tasks.
     n_iter_no_change : int or None, default=20
         Stop training once the validation accuracy has not improved for
         this many epochs and restore the weights of its best epoch;
