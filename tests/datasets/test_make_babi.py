@@ -120,6 +120,31 @@ def test_task_3_before_is_the_previous_move(generated):
         assert support[2] < support[1]
 
 
+def test_task_3_asks_about_any_two_successive_places_since_picked_up():
+    # as the real task: any two successive places the carrier took the
+    # object to since picking it up, not only the last two, and never a
+    # place the carrier went back to afterwards (the question would be
+    # ambiguous)
+    X, y = make_babi(3, n_samples=300, random_state=0)
+    earlier = 0
+    for story, question, support, answer in zip(X.story, X.question, X.supporting_facts, y):
+        obj, now = re.match(r"Where was the (\w+) before the (\w+)\?", question).groups()
+        actor = story[support[2]].split()[0]
+        got = max(i for i, s in enumerate(story)
+                  if re.match(rf"{actor} (got|grabbed|took|picked up) the {obj}\b", s))
+        dropped = [i for i, s in enumerate(story) if i > got and re.match(
+            rf"{actor} (dropped|left|discarded|put down) the {obj}\b", s)]
+        end = dropped[0] if dropped else len(story)
+        moves = [i for i in range(got + 1, end) if re.match(rf"{actor} \D+ to the \w+\.$", story[i])]
+        places = [story[i].split()[-1].rstrip(".") for i in moves]
+        k = moves.index(support[2])
+        assert moves[k + 1] == support[1]
+        assert (places[k], places[k + 1]) == (answer, now)
+        assert now not in places[k + 2:]
+        earlier += k + 2 < len(moves)
+    assert 0.1 < earlier / len(y) < 0.35
+
+
 def test_task_6_yes_no_matches_last_place(generated):
     X, y = generated[6]
     for story, question, answer in zip(X.story, X.question, y):

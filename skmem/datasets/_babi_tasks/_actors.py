@@ -5,6 +5,8 @@ its questions. The weights of the actions and the chance of asking were
 chosen so that story lengths and answers follow the real 1k training sets.
 """
 
+import numpy as np
+
 from ._core import (
     ACTORS,
     ACTORS_GIVE,
@@ -58,32 +60,55 @@ def task_2(rng):
     story, world = _world(rng)
 
     def ask():
-        # the real task asks about an object handled in the last few
-        # sentences, mostly one put down (7 questions in 10): those first
-        known = [(o, world.obj_fact[o]) for o in sorted(world.obj_known)]
-        dropped = [(o, fact) for o, fact in known if world.holder[o] is None]
-        obj = pick_recent(rng, len(story), dropped) or pick_recent(rng, len(story), known)
+        # the real task asks where an object is just after its place was
+        # last told: put down (7 questions in 10) or carried by an actor who
+        # then moved; never about one picked up since its carrier's last move
+        dropped, carried = [], []
+        for obj in sorted(world.obj_known):
+            got_or_dropped, moved = world.obj_fact[obj], world.obj_known[obj][1]
+            if world.holder[obj] is None:
+                dropped.append((obj, got_or_dropped))
+            elif moved > got_or_dropped:
+                carried.append((obj, moved))
+        obj = pick_recent(rng, len(story), dropped) or pick_recent(rng, len(story), carried)
         if obj is None:
             return False
         place, move_fact = world.obj_known[obj]
         story.ask(f"Where is the {obj}?", place, [world.obj_fact[obj], move_fact])
         return True
 
-    weights = {"move": 0.64, "get": 0.21, "drop": 0.28}
-    return ask_every(story, rng, lambda: world.random_action(weights), ask, 5, p_ask=0.65)
+    weights = {"move": 0.64, "get": 0.25, "drop": 0.28}
+    return ask_every(story, rng, lambda: world.random_action(weights), ask, 5, p_ask=0.8)
 
 
 def task_3(rng):
-    """Three supporting facts: where was an object before its last place."""
+    """Three supporting facts: where was an object before one of its places."""
     story, world = _world(rng, get_there=0.2)
 
     def ask():
-        ready = [(o, max(world.obj_fact[o], world.trail[o][-1][1]))
-                 for o in world.objects if len(world.trail[o]) >= 2]
-        obj = pick_recent(rng, len(story), ready)
+        # objects carried to two places or more since last picked up; the
+        # real task asks mostly (8 questions in 10) about those put down since,
+        # now and then about one still carried
+        ready = {True: [], False: []}
+        for o in world.objects:
+            if len(world.trail[o]) >= 2:
+                last = max(world.obj_fact[o], world.trail[o][-1][1])
+                ready[world.holder[o] is None].append((o, last))
+        obj = pick_recent(rng, len(story), ready[True])
+        if obj is None and rng.rand() < 0.3:
+            obj = pick_recent(rng, len(story), ready[False])
         if obj is None:
             return False
-        (before, fact_before), (now, fact_now) = world.trail[obj][-2:]
+        # the real task asks about any two successive places the object was
+        # carried to since it was last picked up, not only the last two (one
+        # question in five), the later ones more often; never about a place
+        # the carrier went back to afterwards
+        trail = world.trail[obj]
+        places = [place for place, _ in trail]
+        steps = [i for i in range(1, len(trail)) if places[i] not in places[i + 1:]]
+        weights = np.array([i + 1.0 for i in steps])
+        i = steps[rng.choice(len(steps), p=weights / weights.sum())]
+        (before, fact_before), (now, fact_now) = trail[i - 1], trail[i]
         story.ask(
             f"Where was the {obj} before the {now}?", before,
             [world.obj_fact[obj], fact_now, fact_before],
@@ -92,7 +117,7 @@ def task_3(rng):
 
     weights = {"move": 0.64, "get": 0.38, "drop": 0.38}
     act = lambda: world.random_action(weights, move_holder=0.3)  # noqa: E731
-    return ask_every(story, rng, act, ask, 5, p_ask=0.65, p_first=0.35)
+    return ask_every(story, rng, act, ask, 5, p_ask=0.8, p_first=0.6)
 
 
 def task_5(rng):
