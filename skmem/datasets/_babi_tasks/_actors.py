@@ -5,8 +5,6 @@ its questions. The weights of the actions and the chance of asking were
 chosen so that story lengths and answers follow the real 1k training sets.
 """
 
-import numpy as np
-
 from ._core import (
     ACTORS,
     ACTORS_GIVE,
@@ -22,6 +20,7 @@ from ._core import (
     ask_every,
     pick,
     pick_recent,
+    pick_weighted,
 )
 
 
@@ -106,8 +105,7 @@ def task_3(rng):
         trail = world.trail[obj]
         places = [place for place, _ in trail]
         steps = [i for i in range(1, len(trail)) if places[i] not in places[i + 1:]]
-        weights = np.array([i + 1.0 for i in steps])
-        i = steps[rng.choice(len(steps), p=weights / weights.sum())]
+        i = pick_weighted(rng, steps, [i + 1 for i in steps])
         (before, fact_before), (now, fact_now) = trail[i - 1], trail[i]
         story.ask(
             f"Where was the {obj} before the {now}?", before,

@@ -45,6 +45,12 @@ def pick(rng, items):
     return items[rng.randint(len(items))]
 
 
+def pick_weighted(rng, items, weights):
+    """One element of ``items`` drawn with ``rng``, in proportion to ``weights``."""
+    total = float(sum(weights))
+    return items[rng.choice(len(items), p=[w / total for w in weights])]
+
+
 def pick_recent(rng, n_told, candidates, weights=RECENT):
     """Pick one of ``candidates``, a list of ``(item, fact)``, by recency.
 
@@ -60,8 +66,7 @@ def pick_recent(rng, n_told, candidates, weights=RECENT):
     if not fresh:
         return None
     backs = sorted(fresh)
-    p = [weights[k - 1] for k in backs]
-    back = backs[rng.choice(len(backs), p=[w / sum(p) for w in p])]
+    back = pick_weighted(rng, backs, [weights[k - 1] for k in backs])
     return pick(rng, fresh[back])
 
 
@@ -234,9 +239,8 @@ class World:
         """
         kinds = list(weights)
         p = [weights[k] for k in kinds]
-        total = float(sum(p))
         while True:
-            kind = kinds[self.rng.choice(len(kinds), p=[w / total for w in p])]
+            kind = pick_weighted(self.rng, kinds, p)
             holding = [a for a in self.actors if self.carried[a]]
             if kind == "move":
                 movers = holding if holding and self.rng.rand() < move_holder else self.actors
