@@ -1,7 +1,7 @@
 """Blocks shared by several architectures: sequence input, position encoding,
-multi-head attention with padding, causal and local masks, and the sentence
+multi-head attention with padding, causal and local masks, the sentence
 encoding, recency index, write-time scores and masked attention of the
-story-memory models."""
+story-memory models, and a dropout mask that is cheap to draw on the CPU."""
 
 import math
 
@@ -24,6 +24,7 @@ __all__ = [
     "TimeScore",
     "attend",
     "init_embedding",
+    "keep_mask",
 ]
 
 
@@ -354,3 +355,19 @@ def init_embedding(embedding, std=0.1):
     if embedding.padding_idx is not None:
         with torch.no_grad():
             embedding.weight[embedding.padding_idx].zero_()
+
+
+def keep_mask(x, p):
+    """A dropout mask shaped like ``x``: ones with probability ``1 - p``, zeros elsewhere.
+
+    The mask is drawn as 16 random bits per element, four elements from each
+    64-bit draw, and compared with ``p``: on the CPU that is several times
+    faster than ``torch.rand_like(x) >= p`` (one draw per element) and than
+    ``nn.Dropout``'s ``bernoulli_``. ``p`` is rounded to a multiple of
+    ``2 ** -16``. Same dtype and device as ``x``.
+    """
+    n = x.numel()
+    bits = torch.empty((n + 3) // 4, dtype=torch.int64, device=x.device)
+    bits = bits.random_(-(2**63), None).view(torch.int16)[:n]  # uniform over the int16 values
+    return bits.float().ge_(round(p * 65536) - 32768).to(x.dtype).view(x.shape)
+

@@ -9,6 +9,7 @@ from skmem.modules._blocks import (
     TimeScore,
     attention_mask,
     encode,
+    keep_mask,
     last_valid,
     masked_mean,
     sentence_weights,
@@ -269,3 +270,29 @@ def test_encode_several_tables_matches_word_by_word_sum(encoding, vocab_size):
         torch.testing.assert_close(grad, expected_grad)
         assert not grad[0].any()  # padding row
     assert not together[:, :, 3].any()
+
+
+# ---------------------------------------------------------------- dropout
+
+
+@pytest.mark.parametrize("p", [0.0, 0.1, 0.3, 0.5, 0.9])
+def test_keep_mask_keeps_one_minus_p_independently(p):
+    torch.manual_seed(0)
+    x = torch.empty(400, 501)  # an element count not a multiple of four
+    keep = keep_mask(x, p)
+    assert keep.shape == x.shape and keep.dtype == x.dtype
+    assert set(keep.unique().tolist()) <= {0.0, 1.0}
+    assert abs(keep.mean().item() - (1 - p)) < 0.005  # about 7 standard deviations
+    if 0 < p:  # neighbours (drawn from the same 64 bits) and rows are independent
+        pairs = keep.view(-1)[:-1] * keep.view(-1)[1:]
+        assert abs(pairs.mean().item() - (1 - p) ** 2) < 0.005
+    assert keep_mask(x[:0], p).shape == (0, 501)
+
+
+def test_keep_mask_follows_the_seed_and_the_dtype():
+    x = torch.empty(3, 7, dtype=torch.float64)
+    torch.manual_seed(1)
+    first = keep_mask(x, 0.5)
+    torch.manual_seed(1)
+    assert torch.equal(first, keep_mask(x, 0.5)) and first.dtype == torch.float64
+
