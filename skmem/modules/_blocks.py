@@ -370,4 +370,3 @@ def keep_mask(x, p):
     bits = torch.empty((n + 3) // 4, dtype=torch.int64, device=x.device)
     bits = bits.random_(-(2**63), None).view(torch.int16)[:n]  # uniform over the int16 values
     return bits.float().ge_(round(p * 65536) - 32768).to(x.dtype).view(x.shape)
-

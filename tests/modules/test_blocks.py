@@ -295,4 +295,3 @@ def test_keep_mask_follows_the_seed_and_the_dtype():
     first = keep_mask(x, 0.5)
     torch.manual_seed(1)
     assert torch.equal(first, keep_mask(x, 0.5)) and first.dtype == torch.float64
-
