@@ -46,6 +46,7 @@ from skmem.modules._blocks import init_embedding, keep_mask
 __all__ = ["EntNet", "entnet_memory"]
 
 MASK_INITS = ("ones", "normal")
+NEGLIGIBLE = 1e-30  # smaller gradients are flushed to zero in the backward
 
 
 def _prelu_backward(grad, x, slope):
@@ -104,6 +105,10 @@ class _Recurrence(torch.autograd.Function):
         grad_slope = s.new_zeros(B * S, d)  # likewise
         dh = grad_h.contiguous()
         for t in reversed(range(T)):
+            # Going back over a long story the gradient fades; its negligible
+            # parts are set to zero before they become subnormal numbers, on
+            # which the CPU computes several times slower.
+            dh = F.hardshrink(dh, NEGLIGIBLE)
             h, h_new, g, p = contents[t], contents[t + 1], gates[t], pre[t].view(B * S, d)
             # through h <- x / |x|: drop the radial part, divide by the norm
             radial = torch.linalg.vecdot(h_new, dh).unsqueeze(-1)  # (B, S, 1)
