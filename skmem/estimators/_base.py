@@ -481,7 +481,7 @@ class NeuralEstimator(BaseEstimator):
             loss = self._restart_loss(net)
             if best is None or loss < best_loss:
                 best, best_loss = net, loss
-        if screen is not None:
+        if screen is not None and len(best.history) == screen:  # not stopped early
             best.partial_fit(X, y, epochs=total - screen, **fit_params)
         return best
 

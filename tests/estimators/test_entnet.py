@@ -173,3 +173,27 @@ def test_n_init_keeps_the_restart_with_the_lowest_validation_loss():
     assert min(several.history_[:, "valid_loss"]) <= min(single.history_[:, "valid_loss"])
     with pytest.raises(ValueError, match="n_init"):
         EntNetClassifier(**dict(params, n_init=0)).fit(X, y)
+
+
+def test_n_init_compares_the_restarts_after_thirty_epochs(restart_epochs):
+    X, y = _story_data()
+    compared_at = restart_epochs(EntNetClassifier)
+    params = dict(SMALL, embedding_dim=4, num_slots=2, n_iter_no_change=None)
+    est = EntNetClassifier(**dict(params, max_epochs=32, n_init=2)).fit(X, y)
+    assert compared_at == [30, 30] and len(est.history_) == 32  # the best seed trains on
+    compared_at.clear()
+    EntNetClassifier(**dict(params, max_epochs=3, n_init=2)).fit(X, y)
+    assert compared_at == [3, 3]  # no longer than the screen: each seed trains to the end
+    compared_at.clear()
+    EntNetClassifier(**dict(params, max_epochs=32, n_init=2, validation_fraction=None)).fit(X, y)
+    assert compared_at == [32, 32]  # nothing to compare on early
+
+
+def test_a_restart_stopped_early_is_not_trained_on(restart_epochs):
+    X, y = _story_data()
+    compared_at = restart_epochs(EntNetClassifier)
+    params = dict(SMALL, embedding_dim=4, num_slots=2, max_epochs=40, n_init=2,
+                  n_iter_no_change=1, lr=0.5)
+    est = EntNetClassifier(**params).fit(X, y)
+    assert all(n < 30 for n in compared_at)
+    assert len(est.history_) in compared_at  # the one kept, as it stopped
