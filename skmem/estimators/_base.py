@@ -463,10 +463,17 @@ class NeuralEstimator(BaseEstimator):
         """What picks the best of the ``_n_init()`` restarts (lower is better)."""
         return net.history[-1, "train_loss"]
 
+    _screening_after = None  # epochs after which restarts are compared on the validation split
+
     def _screening_epochs(self, epochs):
         """Epochs after which the restarts are compared, or ``None`` to train
-        each to the end; the best one alone trains the rest."""
-        return None
+        each to the end; the best one alone trains the rest. By default
+        ``_screening_after`` epochs when there is a validation split and
+        training is longer than that."""
+        after = self._screening_after
+        if after is None or getattr(self, "validation_fraction", None) is None or epochs <= after:
+            return None
+        return after
 
     def _train_restarts(self, X, y, epochs, fit_params):
         """Train ``_n_init()`` fresh nets; keep the one of lowest ``_restart_loss``."""
