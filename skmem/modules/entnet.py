@@ -26,10 +26,11 @@ slots, ``(B, num_slots, d)``; Python loops only over the sentences, which the
 recurrence demands. Everything that does not depend on the memory (sentence
 encodings, ``V s_t``, ``W w_j``, ``s_t . w_j``) is computed for the whole
 story before the loop, and the loop has a hand-written backward
-(:func:`entnet_memory`). Details follow the authors' Torch code: the gate has
-a bias per slot, ``U`` a bias, the PReLU (one slope per dimension,
-initialised to 1) is shared by the memory and the output module, and weights
-start from ``N(0, init_std)``.
+(:func:`entnet_memory`). The batch is read longest story first, so that each
+sentence updates only the stories that are that long. Details follow the
+authors' Torch code: the gate has a bias per slot, ``U`` a bias, the PReLU
+(one slope per dimension, initialised to 1) is shared by the memory and the
+output module, and weights start from ``N(0, init_std)``.
 
 Input contract (shared with :mod:`skmem.modules.memn2n`): ``story`` int64
 ``(B, M, L)``, sentences oldest first, word id 0 = padding; an all-zero
@@ -41,7 +42,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skmem.modules._blocks import init_embedding, keep_mask
+from skmem.modules._blocks import init_embedding, keep_mask, last_valid
 
 __all__ = ["EntNet", "entnet_memory"]
 
@@ -67,71 +68,90 @@ class _Recurrence(torch.autograd.Function):
     goes. Every tensor it makes is one sentence's ``(B, S, d)`` at most: on
     the CPU, tensors over the whole story cost more in fresh memory (page
     faults) than they save in calls.
+
+    Stories end at different sentences. With the batch sorted longest story
+    first, sentence ``t`` only updates the first ``batch_sizes[t]`` rows (as in
+    a ``PackedSequence``); a story's memory is final once its last sentence is
+    read.
     """
 
     @staticmethod
-    def forward(ctx, h, s, key_gate, sentence_drive, key_drive, U, slope):
+    def forward(ctx, h, s, key_gate, sentence_drive, key_drive, U, slope, batch_sizes):
         B, S, d = h.shape  # batch, slots, embedding size
+        final = torch.empty_like(h, memory_format=torch.contiguous_format)
         h = h.contiguous()
         key_drive = key_drive.repeat(B, 1)  # (B S, d)
+        gates_out = h.new_zeros(len(batch_sizes), B, S)  # (T, B, S), zero once a story has ended
         contents, gates, pre, candidates, norms = [h], [], [], [], []  # contents[t]: before sentence t
-        for s_t, key_gate_t, drive_t in zip(s, key_gate, sentence_drive):
-            z = torch.linalg.vecdot(h, s_t.unsqueeze(1)).add_(key_gate_t)  # (B, S) gate logit
-            g = torch.sigmoid(z).unsqueeze(-1)  # (B, S, 1)
-            p = torch.addmm(key_drive, h.view(B * S, d), U).view(B, S, d)
-            p.add_(drive_t.unsqueeze(1))  # U h_j + V s_t + W w_j + b
-            candidate = F.prelu(p.view(B * S, d), slope).view(B, S, d)
+        for t, n in enumerate(batch_sizes):
+            if n < h.size(0):  # the stories from row n on have ended
+                final[n : h.size(0)] = h[n:]
+                h = h[:n]
+            z = torch.linalg.vecdot(h, s[t, :n].unsqueeze(1)).add_(key_gate[t, :n])  # (n, S) gate logit
+            g = torch.sigmoid(z).unsqueeze(-1)  # (n, S, 1)
+            p = torch.addmm(key_drive[: n * S], h.view(n * S, d), U).view(n, S, d)
+            p.add_(sentence_drive[t, :n].unsqueeze(1))  # U h_j + V s_t + W w_j + b
+            candidate = F.prelu(p.view(n * S, d), slope).view(n, S, d)
             x = torch.addcmul(h, g, candidate)
-            n = torch.linalg.vector_norm(x, dim=-1, keepdim=True).clamp_min_(1e-12)  # (B, S, 1)
-            h = x.div_(n)
-            for kept, value in zip((contents, gates, pre, candidates, norms), (h, g, p, candidate, n)):
+            norm = torch.linalg.vector_norm(x, dim=-1, keepdim=True).clamp_min_(1e-12)  # (n, S, 1)
+            h = x.div_(norm)
+            gates_out[t, :n] = g.squeeze(-1)
+            for kept, value in zip((contents, gates, pre, candidates, norms), (h, g, p, candidate, norm)):
                 kept.append(value)
+        final[: h.size(0)] = h
+        ctx.batch_sizes = batch_sizes
         ctx.save_for_backward(s, U, slope, *contents, *gates, *pre, *candidates, *norms)
-        gates = torch.stack(gates).squeeze(-1) if gates else h.new_zeros(0, B, S)  # (T, B, S)
-        ctx.mark_non_differentiable(gates)
-        return h, gates
+        ctx.mark_non_differentiable(gates_out)
+        return final, gates_out
 
     @staticmethod
     def backward(ctx, grad_h, grad_gates):
         s, U, slope, *saved = ctx.saved_tensors
+        batch_sizes = ctx.batch_sizes
         T, B, d = s.shape
         contents, saved = saved[: T + 1], saved[T + 1 :]
         gates, pre, candidates, norms = (saved[i * T : (i + 1) * T] for i in range(4))
         S = contents[0].size(1)
-        grad_s, grad_sentence_drive = torch.empty_like(s), torch.empty_like(s)
-        grad_key_gate = s.new_empty(T, B, S)
+        grad_s, grad_sentence_drive = torch.zeros_like(s), torch.zeros_like(s)
+        grad_key_gate = s.new_zeros(T, B, S)
         grad_U = torch.zeros_like(U)
         grad_key_drive = s.new_zeros(B * S, d)  # summed over the batch at the end
         grad_slope = s.new_zeros(B * S, d)  # likewise
-        dh = grad_h.contiguous()
+        grad_h = grad_h.contiguous()
+        dh = grad_h[:0]  # rows whose stories have not ended before this sentence
         for t in reversed(range(T)):
+            n = batch_sizes[t]
+            if n > dh.size(0):  # stories whose last sentence is t: their final memory's gradient
+                dh = torch.cat([dh, grad_h[dh.size(0) : n]])
             # Going back over a long story the gradient fades; its negligible
             # parts are set to zero before they become subnormal numbers, on
             # which the CPU computes several times slower.
             dh = F.hardshrink(dh, NEGLIGIBLE)
-            h, h_new, g, p = contents[t], contents[t + 1], gates[t], pre[t].view(B * S, d)
+            h, h_new, g, p = contents[t][:n], contents[t + 1], gates[t], pre[t].view(n * S, d)
             # through h <- x / |x|: drop the radial part, divide by the norm
-            radial = torch.linalg.vecdot(h_new, dh).unsqueeze(-1)  # (B, S, 1)
-            dx = torch.addcmul(dh, h_new, radial, value=-1).div_(norms[t])  # (B, S, d)
+            radial = torch.linalg.vecdot(h_new, dh).unsqueeze(-1)  # (n, S, 1)
+            dx = torch.addcmul(dh, h_new, radial, value=-1).div_(norms[t])  # (n, S, d)
             # through x = h + g * PReLU(p)
-            dg = torch.linalg.vecdot(dx, candidates[t])  # (B, S)
-            grad_candidate = (dx * g).view(B * S, d)
-            grad_slope.addcmul_(grad_candidate, p.clamp(max=0))
-            grad_p = _prelu_backward(grad_candidate, p, slope)  # (B S, d)
+            dg = torch.linalg.vecdot(dx, candidates[t])  # (n, S)
+            grad_candidate = (dx * g).view(n * S, d)
+            grad_slope[: n * S].addcmul_(grad_candidate, p.clamp(max=0))
+            grad_p = _prelu_backward(grad_candidate, p, slope)  # (n S, d)
             g = g.squeeze(-1)
-            dz = torch.mul(dg, g * (1 - g), out=grad_key_gate[t])  # (B, S) through the sigmoid
-            torch.bmm(dz.unsqueeze(1), h, out=grad_s[t].unsqueeze(1))  # (B, 1, d)
-            torch.sum(grad_p.view(B, S, d), 1, out=grad_sentence_drive[t])
-            grad_key_drive += grad_p
-            grad_U.addmm_(h.view(B * S, d).T, grad_p)
+            dz = torch.mul(dg, g * (1 - g), out=grad_key_gate[t, :n])  # (n, S) through the sigmoid
+            torch.bmm(dz.unsqueeze(1), h, out=grad_s[t, :n].unsqueeze(1))  # (n, 1, d)
+            torch.sum(grad_p.view(n, S, d), 1, out=grad_sentence_drive[t, :n])
+            grad_key_drive[: n * S] += grad_p
+            grad_U.addmm_(h.reshape(n * S, d).T, grad_p)
             # to the memory before the sentence: through U h_j and the gate's s_t . h_j
-            dh = torch.addmm(dx.view(B * S, d), grad_p, U.T).view(B, S, d)
-            dh.addcmul_(dz.unsqueeze(-1), s[t].unsqueeze(1))
+            dh = torch.addmm(dx.view(n * S, d), grad_p, U.T).view(n, S, d)
+            dh.addcmul_(dz.unsqueeze(-1), s[t, :n].unsqueeze(1))
+        if dh.size(0) < B:  # stories with no sentence at all
+            dh = torch.cat([dh, grad_h[dh.size(0) :]])
         return (dh, grad_s, grad_key_gate, grad_sentence_drive, grad_key_drive.view(B, S, d).sum(0),
-                grad_U, grad_slope.sum(0))
+                grad_U, grad_slope.sum(0), None)
 
 
-def entnet_memory(h, s, key_gate, sentence_drive, key_drive, U, slope):
+def entnet_memory(h, s, key_gate, sentence_drive, key_drive, U, slope, batch_sizes=None):
     """Run the EntNet dynamic memory over ``T`` sentences.
 
     Parameters
@@ -151,6 +171,11 @@ def entnet_memory(h, s, key_gate, sentence_drive, key_drive, U, slope):
         Memory-to-candidate matrix, applied as ``h @ U``.
     slope : tensor (d,)
         PReLU slopes.
+    batch_sizes : sequence of int or None, default=None
+        How many rows read sentence ``t``: non-increasing, the rows being
+        sorted by story length, longest first. The memory of the other rows
+        is left as it is, with zero gates. ``None``: every row reads every
+        sentence.
 
     Returns
     -------
@@ -159,7 +184,14 @@ def entnet_memory(h, s, key_gate, sentence_drive, key_drive, U, slope):
     gates : tensor (T, B, S)
         Gate activations (not differentiable).
     """
-    return _Recurrence.apply(h, s, key_gate, sentence_drive, key_drive, U, slope)
+    T, B = s.shape[:2]
+    if batch_sizes is None:
+        batch_sizes = [B] * T
+    batch_sizes = [int(n) for n in batch_sizes]
+    if len(batch_sizes) != T or any(not 0 <= m <= n <= B for n, m in zip([B, *batch_sizes], batch_sizes)):
+        raise ValueError(f"batch_sizes must be {T} non-increasing sizes of at most {B}, "
+                         f"got {batch_sizes}")
+    return _Recurrence.apply(h, s, key_gate, sentence_drive, key_drive, U, slope, batch_sizes)
 
 
 class EntNet(nn.Module):
@@ -288,7 +320,12 @@ class EntNet(nn.Module):
                              f"{tuple(story.shape)} and {tuple(question.shape)}")
         B, M, _ = story.shape  # batch, sentences, words per sentence
         real = story.ne(0).any(-1)  # (B, M) non-empty sentences
-        T = int(real.any(0).nonzero().max()) + 1 if real.any() else 0  # steps anyone needs
+        # Longest story first, so that the memory reads each sentence for
+        # the stories that have it only (a prefix of the batch).
+        lengths, order = last_valid(real).sort(descending=True, stable=True)
+        story, question, real = story[order], question[order], real[order]
+        T = int(lengths[0]) if real.any() else 0  # steps anyone needs
+        batch_sizes = (lengths > torch.arange(T, device=lengths.device)[:, None]).sum(1).tolist()
         keys = self._keys()  # (S, d)
         S, d = keys.shape  # slots, embedding size
 
@@ -298,7 +335,7 @@ class EntNet(nn.Module):
         key_gate = key_gate.masked_fill(~real[:, :T].T[..., None], float("-inf"))  # (T, B, S)
         h, gates = entnet_memory(keys.expand(B, S, d), s, key_gate, self.V(s),
                                  self.W(keys) + self.U.bias, self.U.weight.T,
-                                 self.prelu.weight)  # (B, S, d), (T, B, S)
+                                 self.prelu.weight, batch_sizes)  # (B, S, d), (T, B, S)
 
         u = self._encode(question, self.question_mask)  # (B, d)
         reads = []
@@ -309,7 +346,8 @@ class EntNet(nn.Module):
             u = self.prelu(u + self.H((read.unsqueeze(-1) * h).sum(1)))  # (B, d)
             reads.append(read)
         logits = self.R(u) if self.R is not None else u @ self.embedding.weight[self.answer_ids].T
+        restore = order.argsort()  # back to the caller's order
         if not return_attention:
-            return logits
+            return logits[restore]
         gates = F.pad(gates.permute(1, 2, 0), (0, M - T))  # (B, S, M)
-        return logits, gates, torch.stack(reads, 1)
+        return logits[restore], gates[restore], torch.stack(reads, 1)[restore]

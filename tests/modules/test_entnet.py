@@ -64,6 +64,33 @@ def test_memory_matches_the_equations():
     assert ((gates > 0) & (gates < 1)).all()
 
 
+def test_rows_past_their_story_are_not_read():
+    # batch_sizes: row b reads sentences 0 .. lengths[b] - 1; the same as
+    # reading every sentence with the gate closed after the story's end.
+    lengths = [4, 4, 2, 1]
+    inputs = memory_inputs(T=4, B=4, dtype=torch.float64)
+    batch_sizes = [sum(n > t for n in lengths) for t in range(4)]  # [4, 3, 2, 2]
+    ended = torch.arange(4)[:, None] >= torch.tensor(lengths)  # (T, B)
+    closed = inputs[2].masked_fill(ended[..., None], float("-inf"))
+    h, gates = entnet_memory(*inputs, batch_sizes=batch_sizes)
+    expected, expected_gates = entnet_memory(*inputs[:2], closed, *inputs[3:])
+    torch.testing.assert_close(h, expected)
+    torch.testing.assert_close(gates, expected_gates, rtol=0, atol=0)
+    weights = torch.randn_like(h)
+    grads = torch.autograd.grad((h * weights).sum(), inputs)
+    expected_grads = torch.autograd.grad((expected * weights).sum(), inputs)
+    for grad, expected_grad in zip(grads, expected_grads):
+        torch.testing.assert_close(grad, expected_grad)
+    assert torch.autograd.gradcheck(lambda *x: entnet_memory(*x, batch_sizes=batch_sizes)[0],
+                                    [x.detach().requires_grad_() for x in inputs])
+
+
+@pytest.mark.parametrize("batch_sizes", [[3, 3], [3, 2, 2, 1, 1], [2, 3, 1, 1], [4, 3, 2, 1]])
+def test_batch_sizes_are_checked(batch_sizes):
+    with pytest.raises(ValueError, match="batch_sizes"):
+        entnet_memory(*memory_inputs(T=4, B=3), batch_sizes=batch_sizes)
+
+
 def test_fading_gradient_is_flushed_before_it_turns_subnormal():
     # A gradient of 1e-37 would leave subnormal numbers, slow on the CPU, in
     # the products of the backward; it is negligible and flushed to zero.
