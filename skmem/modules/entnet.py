@@ -65,103 +65,90 @@ class _Recurrence(torch.autograd.Function):
     Autograd would record a dozen small nodes per sentence. Here the forward
     keeps what the backward needs, and the backward walks the sentences back
     with plain tensor operations, accumulating the weight gradients as it
-    goes. Every tensor it makes is one sentence's at most: on the CPU,
-    tensors over the whole story cost more in fresh memory (page faults)
-    than they save in calls. The slots are kept as rows ``(B S, d)``, so that
-    few reshapes sit between the operations: at these sizes each call costs
-    about as much as its arithmetic.
+    goes. Every tensor it makes is one sentence's ``(B, S, d)`` at most: on
+    the CPU, tensors over the whole story cost more in fresh memory (page
+    faults) than they save in calls.
 
     Stories end at different sentences. With the batch sorted longest story
-    first, sentence ``t`` only updates the first ``batch_sizes[t]`` stories
-    (as in a ``PackedSequence``); a story's memory is final once its last
-    sentence is read.
+    first, sentence ``t`` only updates the first ``batch_sizes[t]`` rows (as in
+    a ``PackedSequence``); a story's memory is final once its last sentence is
+    read.
     """
 
     @staticmethod
     def forward(ctx, h, s, key_gate, sentence_drive, key_drive, U, slope, batch_sizes):
         B, S, d = h.shape  # batch, slots, embedding size
-        T = len(batch_sizes)
-        h = h.reshape(B * S, d)  # rows (story, slot)
-        final = torch.empty_like(h)
+        final = torch.empty_like(h, memory_format=torch.contiguous_format)
+        h = h.contiguous()
         key_drive = key_drive.repeat(B, 1)  # (B S, d)
-        s_columns = s.unsqueeze(-1)  # (T, B, d, 1)
-        key_gate = key_gate.unsqueeze(-1)  # (T, B, S, 1)
-        sentence_drive = sentence_drive.unsqueeze(2)  # (T, B, 1, d)
-        gates = h.new_zeros(T, B, S, 1)  # zero once a story has ended
-        contents, pre, candidates, norms = [h], [], [], []  # contents[t]: before sentence t
+        gates_out = h.new_zeros(len(batch_sizes), B, S)  # (T, B, S), zero once a story has ended
+        contents, gates, pre, candidates, norms = [h], [], [], [], []  # contents[t]: before sentence t
         for t, n in enumerate(batch_sizes):
-            m = n * S  # rows of the stories still being read
-            if m < len(h):
-                final[m : len(h)] = h[m:]
-                h = h[:m]
-            z = torch.baddbmm(key_gate[t, :n], h.view(n, S, d), s_columns[t, :n])  # (n, S, 1)
-            g = torch.sigmoid(z, out=gates[t, :n])
-            p = torch.addmm(key_drive[:m], h, U)
-            p.view(n, S, d).add_(sentence_drive[t, :n])  # U h_j + V s_t + W w_j + b
-            candidate = torch.prelu(p, slope)
-            x = torch.addcmul(h, g.view(m, 1), candidate)
-            norm = torch.linalg.vector_norm(x, dim=-1, keepdim=True).clamp_min_(1e-12)  # (m, 1)
+            if n < h.size(0):  # the stories from row n on have ended
+                final[n : h.size(0)] = h[n:]
+                h = h[:n]
+            z = torch.linalg.vecdot(h, s[t, :n].unsqueeze(1)).add_(key_gate[t, :n])  # (n, S) gate logit
+            g = torch.sigmoid(z).unsqueeze(-1)  # (n, S, 1)
+            p = torch.addmm(key_drive[: n * S], h.view(n * S, d), U).view(n, S, d)
+            p.add_(sentence_drive[t, :n].unsqueeze(1))  # U h_j + V s_t + W w_j + b
+            candidate = F.prelu(p.view(n * S, d), slope).view(n, S, d)
+            x = torch.addcmul(h, g, candidate)
+            norm = torch.linalg.vector_norm(x, dim=-1, keepdim=True).clamp_min_(1e-12)  # (n, S, 1)
             h = x.div_(norm)
-            contents.append(h)
-            pre.append(p)
-            candidates.append(candidate)
-            norms.append(norm)
-        final[: len(h)] = h
+            gates_out[t, :n] = g.squeeze(-1)
+            for kept, value in zip((contents, gates, pre, candidates, norms), (h, g, p, candidate, norm)):
+                kept.append(value)
+        final[: h.size(0)] = h
         ctx.batch_sizes = batch_sizes
-        ctx.save_for_backward(s, U, slope, gates, *contents, *pre, *candidates, *norms)
-        gates = gates.view(T, B, S)
-        ctx.mark_non_differentiable(gates)
-        return final.view(B, S, d), gates
+        ctx.save_for_backward(s, U, slope, *contents, *gates, *pre, *candidates, *norms)
+        ctx.mark_non_differentiable(gates_out)
+        return final, gates_out
 
     @staticmethod
     def backward(ctx, grad_h, grad_gates):
-        s, U, slope, gates, *saved = ctx.saved_tensors
+        s, U, slope, *saved = ctx.saved_tensors
         batch_sizes = ctx.batch_sizes
         T, B, d = s.shape
-        S = gates.size(2)
-        contents, pre, candidates, norms = saved[: T + 1], saved[T + 1 : 2 * T + 1], \
-            saved[2 * T + 1 : 3 * T + 1], saved[3 * T + 1 :]
+        contents, saved = saved[: T + 1], saved[T + 1 :]
+        gates, pre, candidates, norms = (saved[i * T : (i + 1) * T] for i in range(4))
+        S = contents[0].size(1)
         grad_s, grad_sentence_drive = torch.zeros_like(s), torch.zeros_like(s)
-        grad_s_rows = grad_s.unsqueeze(2)  # (T, B, 1, d)
-        grad_key_gate = s.new_zeros(T, B, S, 1)
+        grad_key_gate = s.new_zeros(T, B, S)
         grad_U = torch.zeros_like(U)
         grad_key_drive = s.new_zeros(B * S, d)  # summed over the batch at the end
         grad_slope = s.new_zeros(B * S, d)  # likewise
-        s_rows = s.unsqueeze(2)  # (T, B, 1, d)
-        U_t = U.T
-        grad_h = grad_h.reshape(B * S, d)
-        dh = grad_h[:0]  # rows of the stories that go on after this sentence
+        grad_h = grad_h.contiguous()
+        dh = grad_h[:0]  # rows whose stories have not ended before this sentence
         for t in reversed(range(T)):
             n = batch_sizes[t]
-            m = n * S
-            if m > len(dh):  # stories whose last sentence is t: their final memory's gradient
-                dh = torch.cat([dh, grad_h[len(dh) : m]])
+            if n > dh.size(0):  # stories whose last sentence is t: their final memory's gradient
+                dh = torch.cat([dh, grad_h[dh.size(0) : n]])
             # Going back over a long story the gradient fades; its negligible
             # parts are set to zero before they become subnormal numbers, on
             # which the CPU computes several times slower.
-            dh = torch.hardshrink(dh, NEGLIGIBLE)
-            h, h_new, p, g = contents[t][:m], contents[t + 1], pre[t], gates[t, :n]  # g: (n, S, 1)
+            dh = F.hardshrink(dh, NEGLIGIBLE)
+            h, h_new, g, p = contents[t][:n], contents[t + 1], gates[t], pre[t].view(n * S, d)
             # through h <- x / |x|: drop the radial part, divide by the norm
-            radial = torch.linalg.vecdot(h_new, dh).unsqueeze(-1)  # (m, 1)
-            dx = torch.addcmul(dh, h_new, radial, value=-1).div_(norms[t])  # (m, d)
+            radial = torch.linalg.vecdot(h_new, dh).unsqueeze(-1)  # (n, S, 1)
+            dx = torch.addcmul(dh, h_new, radial, value=-1).div_(norms[t])  # (n, S, d)
             # through x = h + g * PReLU(p)
-            dg = torch.linalg.vecdot(dx, candidates[t])  # (m,)
-            grad_candidate = dx * g.view(m, 1)
-            grad_slope[:m].addcmul_(grad_candidate, p.clamp(max=0))
-            grad_p = _prelu_backward(grad_candidate, p, slope)  # (m, d)
-            # through the sigmoid: g (1 - g) = g - g^2
-            dz = torch.mul(dg.view(n, S, 1), torch.addcmul(g, g, g, value=-1), out=grad_key_gate[t, :n])
-            torch.bmm(dz.transpose(1, 2), h.view(n, S, d), out=grad_s_rows[t, :n])  # (n, 1, d)
+            dg = torch.linalg.vecdot(dx, candidates[t])  # (n, S)
+            grad_candidate = (dx * g).view(n * S, d)
+            grad_slope[: n * S].addcmul_(grad_candidate, p.clamp(max=0))
+            grad_p = _prelu_backward(grad_candidate, p, slope)  # (n S, d)
+            g = g.squeeze(-1)
+            dz = torch.mul(dg, g * (1 - g), out=grad_key_gate[t, :n])  # (n, S) through the sigmoid
+            torch.bmm(dz.unsqueeze(1), h, out=grad_s[t, :n].unsqueeze(1))  # (n, 1, d)
             torch.sum(grad_p.view(n, S, d), 1, out=grad_sentence_drive[t, :n])
-            grad_key_drive[:m] += grad_p
-            grad_U.addmm_(h.T, grad_p)
+            grad_key_drive[: n * S] += grad_p
+            grad_U.addmm_(h.reshape(n * S, d).T, grad_p)
             # to the memory before the sentence: through U h_j and the gate's s_t . h_j
-            dh = torch.addmm(dx, grad_p, U_t)
-            dh.view(n, S, d).addcmul_(dz, s_rows[t, :n])
-        if len(dh) < B * S:  # stories with no sentence at all
-            dh = torch.cat([dh, grad_h[len(dh) :]])
-        return (dh.view(B, S, d), grad_s, grad_key_gate.view(T, B, S), grad_sentence_drive,
-                grad_key_drive.view(B, S, d).sum(0), grad_U, grad_slope.sum(0), None)
+            dh = torch.addmm(dx.view(n * S, d), grad_p, U.T).view(n, S, d)
+            dh.addcmul_(dz.unsqueeze(-1), s[t, :n].unsqueeze(1))
+        if dh.size(0) < B:  # stories with no sentence at all
+            dh = torch.cat([dh, grad_h[dh.size(0) :]])
+        return (dh, grad_s, grad_key_gate, grad_sentence_drive, grad_key_drive.view(B, S, d).sum(0),
+                grad_U, grad_slope.sum(0), None)
 
 
 def entnet_memory(h, s, key_gate, sentence_drive, key_drive, U, slope, batch_sizes=None):
