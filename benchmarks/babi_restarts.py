@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from sklearn.pipeline import make_pipeline
 
+from skmem import EntNetClassifier
 from skmem.datasets import fetch_babi, load_babi
-from skmem.estimators._entnet import EntNetClassifier
 from skmem.preprocessing import StoryVectorizer
 
 MODELS = {"entnet": EntNetClassifier}

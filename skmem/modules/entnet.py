@@ -81,36 +81,35 @@ class _Recurrence(torch.autograd.Function):
         final = torch.empty_like(h, memory_format=torch.contiguous_format)
         h = h.contiguous()
         key_drive = key_drive.repeat(B, 1)  # (B S, d)
-        gates_out = h.new_zeros(len(batch_sizes), B, S)  # (T, B, S), zero once a story has ended
-        contents, gates, pre, candidates, norms = [h], [], [], [], []  # contents[t]: before sentence t
+        gates = h.new_zeros(len(batch_sizes), B, S)  # (T, B, S), zero once a story has ended
+        contents, pre, candidates, norms = [h], [], [], []  # contents[t]: before sentence t
         for t, n in enumerate(batch_sizes):
             if n < h.size(0):  # the stories from row n on have ended
                 final[n : h.size(0)] = h[n:]
                 h = h[:n]
             z = torch.linalg.vecdot(h, s[t, :n].unsqueeze(1)).add_(key_gate[t, :n])  # (n, S) gate logit
-            g = torch.sigmoid(z).unsqueeze(-1)  # (n, S, 1)
+            g = torch.sigmoid(z, out=gates[t, :n]).unsqueeze(-1)  # (n, S, 1)
             p = torch.addmm(key_drive[: n * S], h.view(n * S, d), U).view(n, S, d)
             p.add_(sentence_drive[t, :n].unsqueeze(1))  # U h_j + V s_t + W w_j + b
             candidate = F.prelu(p.view(n * S, d), slope).view(n, S, d)
             x = torch.addcmul(h, g, candidate)
             norm = torch.linalg.vector_norm(x, dim=-1, keepdim=True).clamp_min_(1e-12)  # (n, S, 1)
             h = x.div_(norm)
-            gates_out[t, :n] = g.squeeze(-1)
-            for kept, value in zip((contents, gates, pre, candidates, norms), (h, g, p, candidate, norm)):
+            for kept, value in zip((contents, pre, candidates, norms), (h, p, candidate, norm)):
                 kept.append(value)
         final[: h.size(0)] = h
         ctx.batch_sizes = batch_sizes
-        ctx.save_for_backward(s, U, slope, *contents, *gates, *pre, *candidates, *norms)
-        ctx.mark_non_differentiable(gates_out)
-        return final, gates_out
+        ctx.mark_non_differentiable(gates)
+        ctx.save_for_backward(s, U, slope, gates, *contents, *pre, *candidates, *norms)
+        return final, gates
 
     @staticmethod
     def backward(ctx, grad_h, grad_gates):
-        s, U, slope, *saved = ctx.saved_tensors
+        s, U, slope, gates, *saved = ctx.saved_tensors
         batch_sizes = ctx.batch_sizes
         T, B, d = s.shape
         contents, saved = saved[: T + 1], saved[T + 1 :]
-        gates, pre, candidates, norms = (saved[i * T : (i + 1) * T] for i in range(4))
+        pre, candidates, norms = (saved[i * T : (i + 1) * T] for i in range(3))
         S = contents[0].size(1)
         grad_s, grad_sentence_drive = torch.zeros_like(s), torch.zeros_like(s)
         grad_key_gate = s.new_zeros(T, B, S)
@@ -127,16 +126,15 @@ class _Recurrence(torch.autograd.Function):
             # parts are set to zero before they become subnormal numbers, on
             # which the CPU computes several times slower.
             dh = F.hardshrink(dh, NEGLIGIBLE)
-            h, h_new, g, p = contents[t][:n], contents[t + 1], gates[t], pre[t].view(n * S, d)
+            h, h_new, g, p = contents[t][:n], contents[t + 1], gates[t, :n], pre[t].view(n * S, d)
             # through h <- x / |x|: drop the radial part, divide by the norm
             radial = torch.linalg.vecdot(h_new, dh).unsqueeze(-1)  # (n, S, 1)
             dx = torch.addcmul(dh, h_new, radial, value=-1).div_(norms[t])  # (n, S, d)
             # through x = h + g * PReLU(p)
             dg = torch.linalg.vecdot(dx, candidates[t])  # (n, S)
-            grad_candidate = (dx * g).view(n * S, d)
+            grad_candidate = (dx * g.unsqueeze(-1)).view(n * S, d)
             grad_slope[: n * S].addcmul_(grad_candidate, p.clamp(max=0))
             grad_p = _prelu_backward(grad_candidate, p, slope)  # (n S, d)
-            g = g.squeeze(-1)
             dz = torch.mul(dg, g * (1 - g), out=grad_key_gate[t, :n])  # (n, S) through the sigmoid
             torch.bmm(dz.unsqueeze(1), h, out=grad_s[t, :n].unsqueeze(1))  # (n, 1, d)
             torch.sum(grad_p.view(n, S, d), 1, out=grad_sentence_drive[t, :n])
