@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 from skorch import NeuralNet
-from skorch.callbacks import GradientNormClipping, ProgressBar
+from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
 from skorch.dataset import ValidSplit
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
@@ -134,6 +134,22 @@ def _to_tensor(array):
 
 def _silent(*args, **kwargs):
     """A sink for skorch messages that prints nothing (picklable, unlike a lambda)."""
+
+
+class _EarlyStopping(EarlyStopping):
+    """skorch's ``EarlyStopping`` that keeps its best epoch across the
+    ``partial_fit`` calls of one net (skorch's starts afresh at each call).
+
+    Restarts are compared after a few epochs and the best one is then
+    trained on by a second call: the weights restored at the end must be
+    those of the best epoch of the whole run, which may come before the
+    comparison. A later call gets a fresh patience.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        if getattr(self, "best_model_weights_", None) is None or not len(net.history):
+            return super().on_train_begin(net, **kwargs)
+        self.misses_ = 0
 
 
 class _ValidSplit(ValidSplit):

@@ -16,10 +16,10 @@ import numpy as np
 import torch
 from sklearn.model_selection import GroupShuffleSplit
 from sklearn.utils import check_random_state
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback
 from torch.utils.data import Subset
 
-from skmem.estimators._base import NeuralClassifier, _silent, fill_doc
+from skmem.estimators._base import NeuralClassifier, _EarlyStopping, _silent, fill_doc
 from skmem.estimators._entnet import _StoryDataset
 from skmem.estimators._memnet import _TRAINING_NOTE, _MemoryNetworkMixin
 from skmem.estimators._ntm import _LengthBucketIterator
@@ -284,9 +284,9 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
             callbacks.append((
                 "early_stopping",
                 # a tie counts as progress: the latest of equally accurate epochs is kept
-                EarlyStopping(monitor="valid_acc", lower_is_better=False,
-                              patience=self.n_iter_no_change, threshold=-1e-9,
-                              threshold_mode="abs", load_best=True,
-                              sink=print if self.verbose else _silent),
+                _EarlyStopping(monitor="valid_acc", lower_is_better=False,
+                               patience=self.n_iter_no_change, threshold=-1e-9,
+                               threshold_mode="abs", load_best=True,
+                               sink=print if self.verbose else _silent),
             ))
         return callbacks

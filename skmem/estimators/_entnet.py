@@ -16,10 +16,10 @@ from collections.abc import Mapping
 
 import numpy as np
 import torch
-from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.callbacks import GradientNormClipping
 from sklearn.utils.validation import check_is_fitted
 
-from skmem.estimators._base import NeuralClassifier, TensorDataset, _silent, fill_doc
+from skmem.estimators._base import NeuralClassifier, TensorDataset, _EarlyStopping, _silent, fill_doc
 from skmem.estimators._memnet import _TRAINING_NOTE, _MemoryNetworkMixin
 from skmem.estimators._ntm import _LengthBucketIterator
 from skmem.modules._blocks import last_valid
@@ -291,9 +291,9 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         if self.n_iter_no_change is not None:
             callbacks.append((
                 "early_stopping",
-                EarlyStopping(monitor="valid_loss", patience=self.n_iter_no_change,
-                              threshold=0.0, load_best=True,
-                              sink=print if self.verbose else _silent),
+                _EarlyStopping(monitor="valid_loss", patience=self.n_iter_no_change,
+                               threshold=0.0, load_best=True,
+                               sink=print if self.verbose else _silent),
             ))
         return callbacks
 

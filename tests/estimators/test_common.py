@@ -288,3 +288,29 @@ def test_verbose_prints_progress_and_the_epoch_table(cls, capsys):
 def test_repr_shows_only_changed_parameters(cls):
     assert repr(cls()) == f"{cls.__name__}()"
     assert repr(cls(max_epochs=3, random_state=0)) == f"{cls.__name__}(max_epochs=3, random_state=0)"
+
+
+def test_early_stopping_keeps_the_best_epoch_across_partial_fits():
+    # Restarts are compared after a few epochs and the best one trains on in
+    # a second call: its best epoch may come before that call.
+    import torch
+    from skorch import NeuralNetRegressor
+    from skorch.dataset import ValidSplit
+
+    from skmem.estimators._base import _EarlyStopping, _silent
+
+    torch.manual_seed(0)
+    X = torch.randn(128, 3)
+    y = X @ torch.tensor([[1.0], [-2.0], [0.5]])
+    net = NeuralNetRegressor(torch.nn.Linear(3, 1), optimizer=torch.optim.SGD, lr=0.1,
+                             batch_size=16, train_split=ValidSplit(4), verbose=0,
+                             callbacks=[_EarlyStopping(patience=20, load_best=True, sink=_silent)])
+    net.partial_fit(X, y, epochs=10)
+    best = copy.deepcopy(net.module_.state_dict())
+    assert np.argmin(net.history[:, "valid_loss"]) == 9  # still improving
+    for group in net.optimizer_.param_groups:
+        group["lr"] = 5.0  # every later epoch diverges
+    net.partial_fit(X, y, epochs=3)
+    assert min(net.history[10:, "valid_loss"]) > net.history[9, "valid_loss"]
+    for name, weight in net.module_.state_dict().items():
+        torch.testing.assert_close(weight, best[name])
