@@ -11,14 +11,18 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from skorch import NeuralNetRegressor
+from skorch.dataset import ValidSplit
 
 import skmem
 from skmem.datasets import make_babi, make_copy, make_dates
+from skmem.estimators._base import _EarlyStopping, _silent
 from skmem.preprocessing import StoryVectorizer
 
 CHEAP_PARAMS = {
@@ -293,12 +297,6 @@ def test_repr_shows_only_changed_parameters(cls):
 def test_early_stopping_keeps_the_best_epoch_across_partial_fits():
     # Restarts are compared after a few epochs and the best one trains on in
     # a second call: its best epoch may come before that call.
-    import torch
-    from skorch import NeuralNetRegressor
-    from skorch.dataset import ValidSplit
-
-    from skmem.estimators._base import _EarlyStopping, _silent
-
     torch.manual_seed(0)
     X = torch.randn(128, 3)
     y = X @ torch.tensor([[1.0], [-2.0], [0.5]])
