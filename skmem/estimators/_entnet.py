@@ -68,8 +68,9 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         Size of the word embeddings, keys and slot contents.
     num_hops : int, default=2
         Reads of the slots by the output module, each refining the query
-        with what the previous one read (the paper reads once; two reads
-        solve bAbI task 15 from 1,000 stories).
+        with what the previous one read (the paper reads once; a second
+        read lets the question follow one fact to the next, as the
+        deductions of bAbI task 15 need).
     dropout : float, default=0.3
         Dropout on the word embeddings while training.
     init_std : float, default=0.1
