@@ -137,17 +137,21 @@ def _silent(*args, **kwargs):
 
 
 class _EarlyStopping(EarlyStopping):
-    """skorch's ``EarlyStopping`` that keeps its best epoch across the
+    """skorch's ``EarlyStopping`` that can keep its best epoch across the
     ``partial_fit`` calls of one net (skorch's starts afresh at each call).
 
     Restarts are compared after a few epochs and the best one is then
-    trained on by a second call: the weights restored at the end must be
-    those of the best epoch of the whole run, which may come before the
-    comparison. A later call gets a fresh patience.
+    trained on by a second call (``resume`` set for that call): the weights
+    restored at the end must be those of the best epoch of the whole run,
+    which may come before the comparison. The second call gets a fresh
+    patience. Without ``resume`` (a user's own ``partial_fit`` calls) each
+    call starts afresh, as skorch's does.
     """
 
+    resume = False
+
     def on_train_begin(self, net, **kwargs):
-        if getattr(self, "best_model_weights_", None) is None or not len(net.history):
+        if not self.resume or getattr(self, "best_model_weights_", None) is None:
             return super().on_train_begin(net, **kwargs)
         self.misses_ = 0
 
@@ -505,7 +509,14 @@ class NeuralEstimator(BaseEstimator):
             if best is None or loss < best_loss:
                 best, best_loss = net, loss
         if screen is not None and len(best.history) == screen:  # not stopped early
-            best.partial_fit(X, y, epochs=total - screen, **fit_params)
+            stopping = [cb for _, cb in best.callbacks_ if isinstance(cb, _EarlyStopping)]
+            for callback in stopping:  # the best epoch may be one before the screen
+                callback.resume = True
+            try:
+                best.partial_fit(X, y, epochs=total - screen, **fit_params)
+            finally:
+                for callback in stopping:
+                    del callback.resume
         return best
 
     def fit(self, X, y, **fit_params):

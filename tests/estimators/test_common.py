@@ -294,9 +294,9 @@ def test_repr_shows_only_changed_parameters(cls):
     assert repr(cls(max_epochs=3, random_state=0)) == f"{cls.__name__}(max_epochs=3, random_state=0)"
 
 
-def test_early_stopping_keeps_the_best_epoch_across_partial_fits():
-    # Restarts are compared after a few epochs and the best one trains on in
-    # a second call: its best epoch may come before that call.
+def _diverging_net():
+    """A linear regression trained 10 epochs, still improving, then given a
+    learning rate at which every later epoch diverges; and its weights."""
     torch.manual_seed(0)
     X = torch.randn(128, 3)
     y = X @ torch.tensor([[1.0], [-2.0], [0.5]])
@@ -304,11 +304,28 @@ def test_early_stopping_keeps_the_best_epoch_across_partial_fits():
                              batch_size=16, train_split=ValidSplit(4), verbose=0,
                              callbacks=[_EarlyStopping(patience=20, load_best=True, sink=_silent)])
     net.partial_fit(X, y, epochs=10)
-    best = copy.deepcopy(net.module_.state_dict())
     assert np.argmin(net.history[:, "valid_loss"]) == 9  # still improving
+    best = copy.deepcopy(net.module_.state_dict())
     for group in net.optimizer_.param_groups:
-        group["lr"] = 5.0  # every later epoch diverges
+        group["lr"] = 5.0
+    return net, X, y, best
+
+
+def test_early_stopping_keeps_the_best_epoch_across_partial_fits_when_resuming():
+    # Restarts are compared after a few epochs and the best one trains on in
+    # a second call: its best epoch may come before that call.
+    net, X, y, best = _diverging_net()
+    dict(net.callbacks_)["_EarlyStopping"].resume = True
     net.partial_fit(X, y, epochs=3)
     assert min(net.history[10:, "valid_loss"]) > net.history[9, "valid_loss"]
     for name, weight in net.module_.state_dict().items():
         torch.testing.assert_close(weight, best[name])
+
+
+def test_early_stopping_starts_afresh_in_each_users_partial_fit():
+    # An epoch-by-epoch loop of the user's keeps training from each epoch's
+    # weights, as skorch's EarlyStopping leaves them.
+    net, X, y, best = _diverging_net()
+    net.partial_fit(X, y, epochs=1)
+    assert net.history[10, "valid_loss"] > net.history[9, "valid_loss"]
+    assert not torch.equal(net.module_.weight, best["weight"])
