@@ -71,7 +71,7 @@ class _ValidAccuracy(Callback):
         net.history.record("valid_acc", correct / total)
 
 
-@fill_doc(max_epochs=120, batch_size=100, lr=0.001, optimizer="adam", weight_decay=0.001,
+@fill_doc(max_epochs=200, batch_size=100, lr=0.001, optimizer="adam", weight_decay=0.001,
           validation_fraction=0.1)
 class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
     __doc__ = f"""Dynamic Memory Network (DMN+) for question answering over stories.
@@ -85,7 +85,8 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
     linear map of the final memory and the question. The defaults follow the
     paper's bAbI recipe (hidden size 80, Adam at 0.001, batches of 100, the
     loss summed over the batch with an L2 penalty of 0.001, dropout, early
-    stopping on a 10% validation split with patience 20), with fewer epochs.
+    stopping on a 10% validation split), with fewer epochs and a longer
+    patience.
 
     Parameters
     ----------
@@ -111,10 +112,15 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         Standard deviation of the normal word embedding initialization.
         A wider start (1.0) helped on 10,000 training stories of bAbI task
         2 and hurt on the 1,000-story tasks.
-    n_iter_no_change : int or None, default=20
+    n_iter_no_change : int or None, default=40
         Stop training once the validation accuracy has not improved for
-        this many epochs and restore the weights of its best epoch;
-        ``None`` trains all ``max_epochs``. Needs ``validation_fraction``.
+        this many epochs and restore the weights of its best epoch (the
+        latest of equally accurate ones); ``None`` trains all
+        ``max_epochs``. Needs ``validation_fraction``. The test error can
+        keep falling long after the validation accuracy stops rising: on
+        bAbI task 15 (1,000 stories) a patience of 20 stopped a model at
+        100% on its validation questions and 8.5% test error after 78
+        epochs; trained on, the same model reached 0.2% at epoch 200.
     n_init : int, default=5
         Number of models trained from different seeds; the one with the
         best validation accuracy (ties: the lower validation loss; the
@@ -197,10 +203,10 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         fusion_skip=True,
         null_fact=True,
         embedding_std=0.1,
-        n_iter_no_change=20,
+        n_iter_no_change=40,
         n_init=5,
         lr_halving_epochs=None,
-        max_epochs=120,
+        max_epochs=200,
         batch_size=100,
         lr=0.001,
         optimizer="adam",
