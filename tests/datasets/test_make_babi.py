@@ -232,6 +232,43 @@ def test_task_15_deduction(generated):
         assert singular[fear.split()[-1].rstrip(".")] == answer
 
 
+def _induction_story(story):
+    """Task 16's story as ``{name: (kind, kind fact)}`` and ``{name: colour}``."""
+    kinds, colours = {}, {}
+    for i, sentence in enumerate(story):
+        words = sentence.rstrip(".").split()
+        if words[2] == "a":
+            kinds[words[0]] = (words[3], i)
+        else:
+            colours[words[0]] = words[2]
+    return kinds, colours
+
+
+def test_task_16_answer_is_colour_of_last_told_of_its_kind(generated):
+    X, y = generated[16]
+    for story, question, support, answer in zip(X.story, X.question, X.supporting_facts, y):
+        name = question.split()[-1].rstrip("?")
+        kinds, colours = _induction_story(story)
+        assert name not in colours
+        mates = [n for n in kinds if n != name and kinds[n][0] == kinds[name][0]]
+        mate = max(mates, key=lambda n: kinds[n][1])
+        assert answer == colours[mate]
+        assert story[support[0]].startswith(name) and story[support[2]].startswith(mate)
+
+
+def test_task_16_animals_mostly_have_their_kinds_colour():
+    # as in the real stories, where two animals of one kind (other than the
+    # one asked about) share their colour in 60% of the pairs, not always
+    X, _ = make_babi(16, n_samples=2000, random_state=0)
+    same = []
+    for story in X.story:
+        kinds, colours = _induction_story(story)
+        named = sorted(colours)
+        same += [colours[a] == colours[b] for i, a in enumerate(named) for b in named[i + 1 :]
+                 if kinds[a][0] == kinds[b][0]]
+    assert 0.5 < np.mean(same) < 0.7
+
+
 def test_task_18_sizes_are_consistent(generated):
     X, y = generated[18]
     for story, question, answer in zip(X.story, X.question, y):

@@ -229,22 +229,29 @@ SPECIES = ("frog", "lion", "swan", "rhino")
 COLORS = ("yellow", "green", "white", "gray")
 
 
+#: chance that an animal of task 16 has its kind's colour (else any colour)
+KIND_COLOR = 0.7
+
 #: chance that task 16 states the asked name's kind as sentence 1, 2, ... 9
 TARGET_POSITION = (0.06, 0.055, 0.065, 0.065, 0.07, 0.1, 0.115, 0.155, 0.315)
 
 
 def task_16(rng):
-    """Basic induction: a frog is green if the frog we know of is green."""
+    """Basic induction: a frog is green if the frog we know of last is green."""
     names = [str(n) for n in rng.permutation(NAMES_COLOR)]
     target, others = names[0], names[1:]
     kind = pick(rng, SPECIES)
     species = {target: kind}
-    n_mates = 1 if rng.rand() < 0.88 else pick(rng, [3, 3, 3, 4])
+    n_mates = 1 if rng.rand() < 0.88 else 3 if rng.rand() < 0.88 else 4
     rest = [s for s in SPECIES if s != kind]
     for k, name in enumerate(others):
         species[name] = kind if k < n_mates else pick(rng, rest)
+    # Each kind has a colour and most animals have their kind's: in the real
+    # stories two animals of one kind (other than the one asked about)
+    # share their colour in 60% of the pairs, not always.
     palette = {s: pick(rng, COLORS) for s in SPECIES}
-    color = {n: palette[species[n]] if n_mates == 1 else pick(rng, COLORS) for n in others}
+    color = {n: palette[species[n]] if rng.rand() < KIND_COLOR else pick(rng, COLORS)
+             for n in others}
 
     statements, todo = [], [("is", n) for n in others]  # a name's colour after its kind
     while todo:
