@@ -242,6 +242,8 @@ def task_16(rng):
     target, others = names[0], names[1:]
     kind = pick(rng, SPECIES)
     species = {target: kind}
+    # other animals of the asked kind: one in 88% of the real stories, else
+    # three, or four in an eighth of those
     n_mates = 1 if rng.rand() < 0.88 else 3 if rng.rand() < 0.88 else 4
     rest = [s for s in SPECIES if s != kind]
     for k, name in enumerate(others):
