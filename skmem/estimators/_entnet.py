@@ -52,7 +52,8 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
     what 1,000 training stories per task need against overfitting: 10% of
     them held out, training stopped once their loss has not fallen for
     ``n_iter_no_change`` epochs (keeping the best epoch), dropout on the
-    word embeddings, and a second read of the slots.
+    word embeddings, a second read of the slots, and weights started
+    three times wider than the authors' (``init_std``).
 
     Parameters
     ----------
@@ -73,8 +74,13 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         deductions of bAbI task 15 need).
     dropout : float, default=0.3
         Dropout on the word embeddings while training.
-    init_std : float, default=0.1
-        Standard deviation of the normal weight initialization.
+    init_std : float, default=0.3
+        Standard deviation of the normal weight initialization (word
+        embeddings, keys, gate biases and linear maps). The authors' code
+        starts from 0.1; on 1,000 training questions the wider start finds
+        the rule of a deduction (bAbI task 15) from most seeds, where 0.1
+        leaves more than half of them learning the training questions by
+        heart.
     story_mask_init : {{"ones", "normal"}}, default="ones"
         Initial position masks of the story's sentences: ones, a bag of
         words (the question's masks always start so), or normal with
@@ -170,7 +176,7 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         embedding_dim=100,
         num_hops=2,
         dropout=0.3,
-        init_std=0.1,
+        init_std=0.3,
         story_mask_init="ones",
         n_iter_no_change=20,
         n_init=3,
