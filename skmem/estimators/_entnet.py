@@ -78,9 +78,9 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         Standard deviation of the normal weight initialization (word
         embeddings, keys, gate biases and linear maps). The authors' code
         starts from 0.1; on 1,000 training questions the wider start finds
-        the rule of a deduction (bAbI task 15) from most seeds, where 0.1
-        leaves more than half of them learning the training questions by
-        heart.
+        the rule of a deduction (bAbI task 15) more often: single runs end
+        within 11% test error from 8 seeds of 10, against 4 of 10 from
+        0.1, whose other runs learn the training questions by heart.
     story_mask_init : {{"ones", "normal"}}, default="ones"
         Initial position masks of the story's sentences: ones, a bag of
         words (the question's masks always start so), or normal with
@@ -89,7 +89,7 @@ class EntNetClassifier(_MemoryNetworkMixin, NeuralClassifier):
         of the kitchen" differ from the start. Ones suit small training
         sets (bAbI 1k); with 10,000 questions, the authors' normal start
         learns chains of facts that ones do not (bAbI task 2: 0.2% test
-        error against 1.8%, with ``dropout=0.0, num_hops=1``).
+        error against 1.8%, with ``dropout=0.0, num_hops=1, init_std=0.1``).
     n_iter_no_change : int or None, default=20
         Stop training once the validation loss has not improved for this
         many epochs and restore the weights of its best epoch; ``None``
