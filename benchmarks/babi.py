@@ -185,8 +185,9 @@ def main(argv=None):
           f"{'support %':>10} {'fresh %':>8}")
     errors, papers, speeds = [], [], []
     for task in args.tasks:
-        error, speed, tied, hits, fresh = run_task(args.model, task, data_dir, args.seed, args.train_on,
-                                            args.n_init, args.n_train, args.params)
+        error, speed, tied, hits, fresh = run_task(args.model, task, data_dir, args.seed,
+                                                   args.train_on, args.n_init, args.n_train,
+                                                   args.params)
         paper = paper_errors[task - 1]
         errors.append(error), papers.append(paper), speeds.append(speed)
         print(f"{task:>4} {error:>8.1f} {paper:>8.1f} {str(tied):>7} {speed:>10.0f} {hits:>10.1f} "
