@@ -145,6 +145,20 @@ def test_task_3_asks_about_any_two_successive_places_since_picked_up():
     assert 0.1 < earlier / len(y) < 0.35
 
 
+def test_task_3_asks_soon_after_the_last_of_its_facts():
+    # as the real task: within five sentences of the drop, or, for an object
+    # still carried, within three of the move to the asked place
+    X, y = make_babi(3, n_samples=300, random_state=0)
+    carried = 0
+    for story, support in zip(X.story, X.supporting_facts):
+        about_obj = story[support[0]]
+        still_carried = support[0] < support[2]  # the pick-up, before both moves
+        carried += still_carried
+        assert len(story) - max(support) <= (3 if still_carried else 5)
+        assert still_carried or re.search(r"(dropped|left|discarded|put down)", about_obj)
+    assert 0.1 < carried / len(y) < 0.35
+
+
 def test_task_6_yes_no_matches_last_place(generated):
     X, y = generated[6]
     for story, question, answer in zip(X.story, X.question, y):
