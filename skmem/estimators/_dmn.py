@@ -112,6 +112,12 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         Standard deviation of the normal word embedding initialization.
         A wider start (1.0) helped on 10,000 training stories of bAbI task
         2 and hurt on the 1,000-story tasks.
+    time_features : bool, default=False
+        Add write-time scores to each pass's fact scores, as
+        :class:`MemN2NClassifier`'s ``time_features`` does to its hops: the
+        facts' recency and, from the second pass on, whether each fact comes
+        before or after those the previous pass attended and how far, all
+        weighted by the memory. They start at zero (no time preference).
     n_iter_no_change : int or None, default=40
         Stop training once the validation accuracy has not improved for
         this many epochs and restore the weights of its best epoch (the
@@ -203,6 +209,7 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         fusion_skip=True,
         null_fact=True,
         embedding_std=0.1,
+        time_features=False,
         n_iter_no_change=40,
         n_init=5,
         lr_halving_epochs=None,
@@ -227,6 +234,7 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
         self.fusion_skip = fusion_skip
         self.null_fact = null_fact
         self.embedding_std = embedding_std
+        self.time_features = time_features
         self.n_iter_no_change = n_iter_no_change
         self.n_init = n_init
         self.lr_halving_epochs = lr_halving_epochs
@@ -266,6 +274,7 @@ class DMNClassifier(_MemoryNetworkMixin, NeuralClassifier):
             fusion_skip=self.fusion_skip,
             null_fact=self.null_fact,
             embedding_std=self.embedding_std,
+            time_features=self.time_features,
         )
 
     def _net_params(self):

@@ -19,8 +19,11 @@ Modules, in the order the data flows:
   previous memory, ``z_i = [f_i * q; f_i * m; |f_i - q|; |f_i - m|]``,
   ``Z_i = w2 . tanh(W1 z_i + b1) + b2`` (the question's half of ``W1 z_i``
   is computed once for all passes), and turns the scores into attention
-  gates ``g = softmax(Z)`` over the story's facts. The attention-based GRU
-  reads the facts in order with its update gate replaced by the gate,
+  gates ``g = softmax(Z)`` over the story's facts (optionally, with
+  ``time_features``, after adding to ``Z`` scores of when each fact was
+  written: its recency, and its order and distance relative to the facts
+  the previous pass attended). The attention-based GRU reads the facts in
+  order with its update gate replaced by the gate,
   ``h_i = g_i * GRU~(f_i, h_{i-1}) + (1 - g_i) * h_{i-1}``, and its last
   state is the episode ``c^t``. The memory update is untied per pass,
   ``m^t = ReLU(W^t [m^{t-1}; c^t; q] + b^t)``.
@@ -46,7 +49,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skmem.modules._blocks import attend, encode, init_embedding, last_valid
+from skmem.modules._blocks import TimeScore, attend, encode, init_embedding, last_valid
 
 __all__ = ["DMNPlus", "AttentionGRU", "BiGRU"]
 
@@ -310,6 +313,11 @@ class DMNPlus(nn.Module):
         matches; the gates then sum to at most one.
     embedding_std : float, default=0.1
         Standard deviation of the normal word embedding initialization.
+    time_features : bool, default=False
+        Add to each pass's fact scores the write-time scores of
+        :class:`skmem.modules._blocks.TimeScore`, weighted by the memory:
+        the facts' recency and, from the second pass on, their order and
+        distance relative to the facts the previous pass attended.
 
     Forward: ``forward(story, question, return_attention=False)`` with story
     int64 ``(B, M, L)`` and question int64 ``(B, L_q)`` returns logits
@@ -320,7 +328,8 @@ class DMNPlus(nn.Module):
     """
 
     def __init__(self, vocab_size, n_answers, *, hidden_size=80, num_passes=3, dropout=0.1,
-                 question_encoding="position", fusion_skip=True, null_fact=True, embedding_std=0.1):
+                 question_encoding="position", fusion_skip=True, null_fact=True, embedding_std=0.1,
+                 time_features=False):
         super().__init__()
         for name, value in [("vocab_size", vocab_size), ("n_answers", n_answers),
                             ("hidden_size", hidden_size), ("num_passes", num_passes)]:
@@ -349,6 +358,7 @@ class DMNPlus(nn.Module):
         self.gate_score = nn.Linear(H, 1)
         self.episode_gru = AttentionGRU(H, H)
         self.memory_updates = nn.ModuleList(nn.Linear(3 * H, H) for _ in range(num_passes))
+        self.time_score = TimeScore(num_passes, H) if time_features else None
         self.answer = nn.Linear(2 * H, n_answers)
         self.dropout = nn.Dropout(dropout)
         self._reset_parameters()
@@ -358,7 +368,7 @@ class DMNPlus(nn.Module):
         # embeddings, padding row zero.
         init_embedding(self.embedding, self.embedding_std)
         for name, param in self.named_parameters():
-            if name.startswith("embedding"):
+            if name.startswith(("embedding", "time_score")):  # time scores start at zero
                 continue
             if "bias" in name:
                 nn.init.zeros_(param)
@@ -399,12 +409,15 @@ class DMNPlus(nn.Module):
         gate_base = self.gate_question(
             torch.cat([facts * q[:, None], (facts - q[:, None]).abs()], -1))  # (B, n, H)
         projected = self.episode_gru.project(facts)  # (n, B, 2H)
+        recency = None if self.time_score is None else TimeScore.recency(mask, facts.dtype)
         m, gates = q, []
-        for update in self.memory_updates:  # the passes
+        for p, update in enumerate(self.memory_updates):  # the passes
             z = torch.cat([facts * m[:, None], (facts - m[:, None]).abs()], -1)  # (B, n, 2H)
             hidden = _Tanh.apply(gate_base + self.gate_memory(z))  # (B, n, H)
-            g = attend(self.gate_score(hidden).squeeze(-1), mask, use_softmax=True,
-                       null=self.null_fact)  # (B, n)
+            scores = self.gate_score(hidden).squeeze(-1)  # (B, n)
+            if self.time_score is not None:
+                scores = scores + self.time_score(p, m, recency, gates[-1] if gates else None)
+            g = attend(scores, mask, use_softmax=True, null=self.null_fact)  # (B, n)
             episode = self.episode_gru(facts, g, projected)  # (B, H)
             m = F.relu(update(torch.cat([m, episode, q], -1)))  # (B, H)
             gates.append(g)

@@ -90,6 +90,8 @@ def test_bad_parameters_are_named():
         DMNClassifier(num_passes=0, max_epochs=1).fit(X, y)
     with pytest.raises(ValueError, match="null_fact must be True or False"):
         DMNClassifier(null_fact="no", max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="time_features must be True or False"):
+        DMNClassifier(time_features=1, max_epochs=1).fit(X, y)
     with pytest.raises(ValueError, match="embedding_std must be positive"):
         DMNClassifier(embedding_std=0.0, max_epochs=1).fit(X, y)
 

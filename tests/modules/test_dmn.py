@@ -153,6 +153,30 @@ def test_paper_variants_run(question_encoding, fusion_skip):
     torch.testing.assert_close(model(F.pad(story, (0, 2, 0, 2)), F.pad(question, (0, 2))), logits)
 
 
+def test_time_features_start_neutral_and_learn():
+    torch.manual_seed(0)
+    plain = DMNPlus(VOCAB, ANSWERS, hidden_size=8).eval()
+    torch.manual_seed(0)
+    timed = DMNPlus(VOCAB, ANSWERS, hidden_size=8, time_features=True).eval()
+    story, question = make_batch()
+    logits = timed(story, question)
+    torch.testing.assert_close(logits, plain(story, question))  # zero weights: no preference
+    F.cross_entropy(logits, torch.tensor([0, 1, 2, 3])).backward()
+    assert timed.time_score.weight.grad.abs().sum() > 0
+    assert plain.time_score is None
+
+
+def test_time_features_move_the_next_pass_relative_to_the_last():
+    model = DMNPlus(VOCAB, ANSWERS, hidden_size=8, time_features=True, null_fact=False).eval()
+    with torch.no_grad():
+        model.time_score.bias[0, 0] = -30.0  # pass 1: the oldest fact
+        model.time_score.bias[1, 1:] = torch.tensor([-30.0, -30.0, 30.0, -30.0])  # then the next
+    story, question = make_batch(n_real=(6, 3, 2, 4))
+    _, gates = model(story, question, return_attention=True)
+    assert (gates[:, 0, 0] > 0.99).all()
+    assert (gates[:, 1, 1] > 0.99).all()
+
+
 def test_recurrences_backward_matches_numerical_gradients():
     torch.manual_seed(0)
     T, K, B, H = 4, 2, 3, 5
