@@ -314,8 +314,8 @@ class DMNPlus(nn.Module):
     embedding_std : float, default=0.1
         Standard deviation of the normal word embedding initialization.
     time_features : bool, default=False
-        Add to each pass's fact scores the write-time scores of
-        :class:`skmem.modules._blocks.TimeScore`, weighted by the memory:
+        Add to each pass's fact scores write-time scores (those of the
+        memory networks' ``time_features``), weighted by the memory:
         the facts' recency and, from the second pass on, their order and
         distance relative to the facts the previous pass attended.
 
